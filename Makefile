@@ -1,0 +1,105 @@
+# vTPM toolstack: top-level build (DESIGN section 7).  Non-recursive: each
+# directory's Makefile lists its sources and this file builds them into $(O).
+TOP_MAKEFILE := 1
+include Rules.mk
+include tpm_emulator/Makefile
+
+.PHONY: all check bench fuzz demo install uninstall clean deps tests \
+	system-test modules soak
+.DEFAULT_GOAL := all
+
+EMU_OBJS := $(EMU_SRCS:%.c=$(O)/tpm_emulator/%.o)
+LIBTPMEMU := $(O)/libtpmemu.a
+TPMD := $(O)/tpmd
+
+UNIT_SRCS := $(wildcard tests/unit/*_test.c)
+UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(O)/tests/%)
+VECTOR_BIN := $(O)/tests/vectors/vectors_test
+REPLAY_BIN := $(O)/tests/fuzz/replay_execute
+TSS_PROG := $(O)/tests/integration/tss_conformance
+BENCH_BIN := $(O)/tests/bench/bench_inproc
+BENCH_NET := $(O)/tests/bench/bench_net
+DIFF_BIN := $(O)/tests/diff/tpmdiff
+TPMSEND := $(O)/tests/tools/tpmsend
+# Independent TPM client for tests (OpenSSL directly, never the engine's
+# crypto, so that a bug in the engine cannot hide itself).
+TPMCLIENT_OBJS := $(O)/tests/lib/tpmclient.o $(O)/tpm_emulator/marshal.o
+
+all: $(LIBTPMEMU) $(TPMD)
+
+tests: all $(UNIT_BINS) $(VECTOR_BIN) $(REPLAY_BIN) $(TSS_PROG) $(DIFF_BIN) \
+	$(TPMSEND)
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBTPMEMU): $(EMU_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(TPMD): $(TPMD_SRCS:%.c=$(O)/tpm_emulator/%.o) $(O)/common/log.o $(LIBTPMEMU)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
+
+# Unit tests see the engine's internal headers.
+$(O)/tests/unit/%.o $(O)/tests/vectors/%.o $(O)/tests/fuzz/%.o: \
+	CPPFLAGS += -Itpm_emulator
+$(O)/tests/unit/%_test: $(O)/tests/unit/%_test.o $(O)/tests/unit/harness.o \
+		$(LIBTPMEMU)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(CRYPTO_LIBS)
+$(O)/tests/vectors/%.o: CPPFLAGS += -Itests/unit
+$(VECTOR_BIN): $(O)/tests/vectors/vectors_test.o $(O)/tests/unit/harness.o \
+		$(LIBTPMEMU)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(CRYPTO_LIBS)
+$(O)/tests/fuzz/%.o: CPPFLAGS += -Itests/unit
+$(REPLAY_BIN): $(O)/tests/fuzz/replay_main.o $(O)/tests/fuzz/fuzz_execute.o \
+		$(O)/tests/unit/harness.o $(LIBTPMEMU)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(CRYPTO_LIBS)
+$(TSS_PROG): $(O)/tests/integration/tss_conformance.o
+	$(CC) $(LDFLAGS) -o $@ $^ -ltspi $(CRYPTO_LIBS)
+$(O)/tests/lib/%.o $(O)/tests/diff/%.o $(O)/tests/tools/%.o \
+	$(O)/tests/bench/%.o: CPPFLAGS += -Itpm_emulator -Itests/lib
+$(DIFF_BIN): $(O)/tests/diff/tpmdiff.o $(TPMCLIENT_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
+$(TPMSEND): $(O)/tests/tools/tpmsend.o $(TPMCLIENT_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
+$(BENCH_BIN): $(O)/tests/bench/bench_inproc.o $(LIBTPMEMU)
+	$(CC) $(LDFLAGS) -o $@ $^ -ltpms $(CRYPTO_LIBS)
+$(BENCH_NET): $(O)/tests/bench/bench_net.o $(TPMCLIENT_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
+
+deps:
+	@scripts/install-deps
+
+# The test command of the README: both builds, every tier, one summary line.
+check: deps
+	@scripts/run-tests
+
+bench: deps all $(BENCH_BIN) $(BENCH_NET)
+	@tests/bench/run-bench $(O)
+
+# libFuzzer run (clang); FUZZ_RUNS=N or FUZZ_TIME=seconds.
+fuzz: deps
+	@tests/fuzz/run-fuzz
+
+demo: deps all
+	@scripts/demo
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/tpm_emulator \
+		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(LIBTPMEMU) $(DESTDIR)$(LIBDIR)/libtpmemu.a
+	install -m 0644 tpm_emulator/tpm_emulator.h \
+		$(DESTDIR)$(INCDIR)/tpm_emulator/tpm_emulator.h
+	install -m 0755 $(TPMD) $(DESTDIR)$(SBINDIR)/tpmd
+	install -m 0644 tpm_emulator/tpmd/tpmd.8 $(DESTDIR)$(MANDIR)/man8/tpmd.8
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libtpmemu.a \
+		$(DESTDIR)$(INCDIR)/tpm_emulator/tpm_emulator.h \
+		$(DESTDIR)$(SBINDIR)/tpmd $(DESTDIR)$(MANDIR)/man8/tpmd.8
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

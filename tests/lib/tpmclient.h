@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tpmclient: an independent TPM 1.2 client for tests and benchmarks.  It does
+ * its own SHA-1/HMAC/RSA with OpenSSL and never links the engine's crypto, so
+ * that an engine bug cannot verify itself.  Not for production use.
+ */
+#ifndef TPMCLIENT_H
+#define TPMCLIENT_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "marshal.h"
+
+/* Largest command or response we build or accept (swtpm's is 4096). */
+#define TC_BUF_MAX		8192
+/* Part 2, 5.4: TPM_DIGEST, TPM_NONCE and TPM_AUTHDATA are all 20 bytes. */
+#define TC_DIGEST_SIZE		20
+/* Largest RSA modulus we handle: 2048 bits (TPM 1.2 maximum we use). */
+#define TC_MAX_MODULUS		256
+/* handle(4) + nonceOdd(20) + continueAuthSession(1) + HMAC(20) */
+#define TC_AUTH_IN_SIZE		45
+/* nonceEven(20) + continueAuthSession(1) + HMAC(20) */
+#define TC_AUTH_OUT_SIZE	41
+/* Default per-transaction timeout; RSA-2048 key generation can take long. */
+#define TC_DEFAULT_TIMEOUT_MS	60000
+
+/* Extra result codes (negative errno) beyond those of the system. */
+/* The response authorization HMAC did not verify. */
+#define TC_EBADAUTH		(-EPROTO)
+
+struct tc_conn {
+	int fd;
+	int timeout_ms;
+};
+
+/*
+ * An authorization session as the caller sees it.  @key is the HMAC key:
+ * the entity's usage secret for OIAP, the shared secret for OSAP.
+ */
+struct tc_session {
+	uint32_t handle;
+	bool open;
+	bool osap;
+	/* continueAuthSession to send with the next command. */
+	bool cont;
+	/* nonce_odd was chosen in advance (ADIP's second XOR pad uses it). */
+	bool odd_ready;
+	uint8_t key[TC_DIGEST_SIZE];
+	uint8_t nonce_even[TC_DIGEST_SIZE];
+	uint8_t nonce_odd[TC_DIGEST_SIZE];
+};
+
+/* A command under construction; errors are sticky and reported at send. */
+struct tc_cmd {
+	uint8_t data[TC_BUF_MAX];
+	struct tpm_buf b;
+	uint32_t ordinal;
+	/* First byte covered by inParamDigest (after the handles). */
+	size_t params_off;
+	/* Bytes of handles leading the response, outside outParamDigest. */
+	size_t rsp_handles;
+	int err;
+};
+
+/* A response; out params are data[10 .. params_end). */
+struct tc_rsp {
+	uint8_t data[TC_BUF_MAX];
+	size_t len;
+	uint16_t tag;
+	uint32_t rc;
+	size_t params_end;
+	/* Sessions whose trailers were present and verified. */
+	unsigned int nauth;
+	/* continueAuthSession of each returned trailer. */
+	bool cont[2];
+};
+
+/* An RSA public key as TPM_PUBKEY / TPM_KEY carry it. */
+struct tc_pubkey {
+	uint32_t alg;
+	uint16_t enc_scheme;
+	uint16_t sig_scheme;
+	uint32_t key_bits;
+	uint32_t exponent;
+	uint8_t modulus[TC_MAX_MODULUS];
+	uint32_t modulus_len;
+};
+
+/* Parameters for CreateWrapKey and TakeOwnership's srkParams. */
+struct tc_key_template {
+	uint16_t usage;
+	uint32_t flags;
+	uint8_t auth_usage;
+	uint16_t enc_scheme;
+	uint16_t sig_scheme;
+	uint32_t key_bits;
+	/* Marshal as TPM_KEY12 (tag 0x0028) rather than TPM_KEY (ver 1.1). */
+	bool key12;
+};
+
+/* The well-known secret (20 zero bytes) tpm-tools' -z/-y select. */
+extern const uint8_t tc_well_known[TC_DIGEST_SIZE];
+
+/* ---- transport ---- */
+
+/**
+ * tc_connect() - open a connection to a TPM.
+ * @c: connection to initialise.
+ * @endpoint: "tcp:HOST:PORT" or "unix:PATH".
+ *
+ * Return: 0, or a negative errno (-EINVAL for a malformed endpoint).
+ */
+int tc_connect(struct tc_conn *c, const char *endpoint);
+
+/* Close the connection; idempotent. */
+void tc_disconnect(struct tc_conn *c);
+
+/**
+ * tc_transact() - send one command and read one framed response.
+ * @c: connection.
+ * @cmd: command bytes, sent as they are.
+ * @len: number of command bytes.
+ * @rsp: response buffer.
+ * @cap: its size.
+ * @rsp_len: set to the response length (header paramSize).
+ *
+ * Reads the 10-byte header, then paramSize - 10 bytes, within the
+ * connection's timeout.
+ *
+ * Return: 0; -ETIMEDOUT; -ECONNRESET when the TPM closed the connection;
+ * -EBADMSG when paramSize is below 10; -EMSGSIZE when it exceeds @cap.
+ */
+int tc_transact(struct tc_conn *c, const void *cmd, size_t len,
+		uint8_t *rsp, size_t cap, size_t *rsp_len);
+
+/* Send @len raw bytes and fill @r (header parsed, no auth processing). */
+int tc_send_raw(struct tc_conn *c, const void *cmd, size_t len,
+		struct tc_rsp *r);
+
+/* ---- command builder ---- */
+
+void tc_cmd_init(struct tc_cmd *cmd, uint32_t ordinal);
+/* Handles precede the parameters and are not part of inParamDigest. */
+void tc_cmd_handle(struct tc_cmd *cmd, uint32_t handle);
+void tc_cmd_u8(struct tc_cmd *cmd, uint8_t v);
+void tc_cmd_u16(struct tc_cmd *cmd, uint16_t v);
+void tc_cmd_u32(struct tc_cmd *cmd, uint32_t v);
+void tc_cmd_bytes(struct tc_cmd *cmd, const void *p, size_t n);
+/* u32 length, then the bytes. */
+void tc_cmd_sized(struct tc_cmd *cmd, const void *p, uint32_t n);
+
+/**
+ * tc_call() - authorize, send and check one command.
+ * @c: connection.
+ * @cmd: built command (tag and paramSize are filled in here).
+ * @sess: @nsess open sessions (0, 1 or 2), in the order of the trailers.
+ * @nsess: number of sessions.
+ * @r: response.
+ *
+ * Computes each session's HMAC over inParamDigest, sends, and on success
+ * verifies each response HMAC and rolls the session nonces.  A failed
+ * command or continueAuthSession = FALSE marks the session closed.
+ *
+ * Return: the TPM return code (>= 0), or a negative errno: transport errors
+ * as tc_transact(), -EBADMSG for a malformed response, TC_EBADAUTH when a
+ * response HMAC does not verify, -ENOSPC when the command did not fit.
+ */
+int tc_call(struct tc_conn *c, struct tc_cmd *cmd, struct tc_session *sess,
+	    unsigned int nsess, struct tc_rsp *r);
+
+/* View of the response's out params (excluding auth trailers). */
+void tc_rsp_params(const struct tc_rsp *r, struct tpm_buf *b);
+
+/* ---- sessions ---- */
+
+/* Open an OIAP session whose HMAC key is @auth. Return: TPM rc or -errno. */
+int tc_oiap(struct tc_conn *c, struct tc_session *s,
+	    const uint8_t auth[TC_DIGEST_SIZE], struct tc_rsp *r);
+/*
+ * Open an OSAP session for entity (@et, @ev) whose usage secret is @auth;
+ * the shared secret becomes the HMAC key.
+ */
+int tc_osap(struct tc_conn *c, struct tc_session *s, uint16_t et,
+	    uint32_t ev, const uint8_t auth[TC_DIGEST_SIZE],
+	    struct tc_rsp *r);
+/* FlushSpecific the session if it is still open. */
+int tc_session_close(struct tc_conn *c, struct tc_session *s);
+/*
+ * ADIP XOR encryption of @auth (Part 1, 13.8): the first value of a command
+ * is padded with SHA1(sharedSecret || nonceEven); the second (@second) with
+ * SHA1(sharedSecret || nonceOdd), which is then fixed for the next command.
+ */
+void tc_adip_encrypt(struct tc_session *s, bool second,
+		     const uint8_t auth[TC_DIGEST_SIZE],
+		     uint8_t out[TC_DIGEST_SIZE]);
+
+/* ---- crypto helpers (OpenSSL) ---- */
+
+void tc_sha1(const void *p, size_t n, uint8_t out[TC_DIGEST_SIZE]);
+/* SHA-1 of a NUL-terminated secret, as tpm-tools derives auth values. */
+void tc_auth_from_string(const char *s, uint8_t out[TC_DIGEST_SIZE]);
+/* RSAES-OAEP (SHA-1, MGF1, label "TCPA") under @pk. Return: 0 or -errno. */
+int tc_rsa_oaep_encrypt(const struct tc_pubkey *pk, const void *in,
+			size_t n, uint8_t *out, size_t *out_len);
+/*
+ * Verify an RSASSA-PKCS1-v1_5 signature whose DigestInfo is SHA-1 of value
+ * @digest. Return: 0 when valid, -EBADMSG when not, other -errno on error.
+ */
+int tc_rsa_verify_sha1(const struct tc_pubkey *pk,
+		       const uint8_t digest[TC_DIGEST_SIZE],
+		       const uint8_t *sig, size_t sig_len);
+
+/* ---- structure parsing ---- */
+
+/* Parse TPM_KEY_PARMS + TPM_STORE_PUBKEY (a TPM_PUBKEY). */
+int tc_get_pubkey(struct tpm_buf *b, struct tc_pubkey *pk);
+/* Parse a TPM_KEY or TPM_KEY12; @pk gets its public part. */
+int tc_get_key(struct tpm_buf *b, struct tc_pubkey *pk);
+/* Marshal a key template as TPM_KEY/TPM_KEY12 (no PCR info, no blobs). */
+void tc_cmd_key_template(struct tc_cmd *cmd,
+			 const struct tc_key_template *t);
+/*
+ * TPM_PCR_COMPOSITE digest of the PCRs in @mask (bit n = PCR n, n < 24)
+ * whose values are @values[n].
+ */
+void tc_pcr_composite_digest(uint32_t mask,
+			     const uint8_t values[][TC_DIGEST_SIZE],
+			     uint8_t out[TC_DIGEST_SIZE]);
+/* A TPM_PCR_SELECTION with sizeOfSelect 3 for @mask. */
+void tc_cmd_pcr_selection(struct tc_cmd *cmd, uint32_t mask);
+
+/* ---- commands ---- *
+ * Each returns the TPM return code (>= 0) or a negative errno, as
+ * tc_call().  Out parameters are written only on TPM_SUCCESS.  Commands
+ * needing authorization open their own sessions (continueAuthSession FALSE)
+ * from the secrets given.
+ */
+int tc_startup(struct tc_conn *c, uint16_t type, struct tc_rsp *r);
+int tc_get_random(struct tc_conn *c, uint32_t want, uint8_t *out,
+		  uint32_t *got, struct tc_rsp *r);
+int tc_pcr_read(struct tc_conn *c, uint32_t pcr,
+		uint8_t out[TC_DIGEST_SIZE], struct tc_rsp *r);
+int tc_extend(struct tc_conn *c, uint32_t pcr,
+	      const uint8_t in[TC_DIGEST_SIZE], uint8_t out[TC_DIGEST_SIZE],
+	      struct tc_rsp *r);
+int tc_pcr_reset(struct tc_conn *c, uint32_t mask, struct tc_rsp *r);
+/* The answer is left in @r; tc_rsp_params() then reads respSize, resp. */
+int tc_get_capability(struct tc_conn *c, uint32_t area, const void *sub,
+		      uint32_t sub_len, struct tc_rsp *r);
+/* GetCapability with a u32 sub-cap; *val gets a u32 (or BOOL) answer. */
+int tc_get_cap_u32(struct tc_conn *c, uint32_t area, uint32_t sub,
+		   uint32_t *val, struct tc_rsp *r);
+/* Read pubEK; the checksum over (pubkey || antiReplay) is verified. */
+int tc_read_pubek(struct tc_conn *c, struct tc_pubkey *pk, struct tc_rsp *r);
+int tc_owner_read_pubek(struct tc_conn *c,
+			const uint8_t owner[TC_DIGEST_SIZE],
+			struct tc_pubkey *pk, struct tc_rsp *r);
+int tc_create_ek(struct tc_conn *c, uint32_t bits, struct tc_pubkey *pk,
+		 struct tc_rsp *r);
+int tc_physical_presence(struct tc_conn *c, uint16_t bits, struct tc_rsp *r);
+/* Convenience: CMD_ENABLE then PRESENT. */
+int tc_assert_pp(struct tc_conn *c, struct tc_rsp *r);
+int tc_physical_enable(struct tc_conn *c, struct tc_rsp *r);
+int tc_physical_disable(struct tc_conn *c, struct tc_rsp *r);
+int tc_physical_set_deactivated(struct tc_conn *c, bool state,
+				struct tc_rsp *r);
+int tc_force_clear(struct tc_conn *c, struct tc_rsp *r);
+/* @ek is the TPM's EK; @srk_pub (may be NULL) gets the new SRK's key. */
+int tc_take_ownership(struct tc_conn *c, const struct tc_pubkey *ek,
+		      const uint8_t owner[TC_DIGEST_SIZE],
+		      const uint8_t srk[TC_DIGEST_SIZE], bool key12,
+		      struct tc_pubkey *srk_pub, struct tc_rsp *r);
+int tc_owner_clear(struct tc_conn *c, const uint8_t owner[TC_DIGEST_SIZE],
+		   struct tc_rsp *r);
+/*
+ * CreateWrapKey under @parent (TPM_KH_SRK or a loaded storage key); the
+ * wrapped TPM_KEY blob is copied to @blob (cap TC_BUF_MAX).
+ */
+int tc_create_wrap_key(struct tc_conn *c, uint32_t parent,
+		       const uint8_t parent_auth[TC_DIGEST_SIZE],
+		       const struct tc_key_template *t,
+		       const uint8_t usage[TC_DIGEST_SIZE],
+		       const uint8_t migration[TC_DIGEST_SIZE],
+		       uint8_t *blob, size_t *blob_len, struct tc_rsp *r);
+int tc_load_key2(struct tc_conn *c, uint32_t parent,
+		 const uint8_t parent_auth[TC_DIGEST_SIZE],
+		 const uint8_t *blob, size_t blob_len, uint32_t *handle,
+		 struct tc_rsp *r);
+/* GetPubKey; @auth NULL sends it without authorization. */
+int tc_get_pub_key(struct tc_conn *c, uint32_t key,
+		   const uint8_t auth[TC_DIGEST_SIZE], struct tc_pubkey *pk,
+		   struct tc_rsp *r);
+int tc_sign(struct tc_conn *c, uint32_t key,
+	    const uint8_t auth[TC_DIGEST_SIZE], const void *area,
+	    uint32_t area_len, uint8_t *sig, uint32_t *sig_len,
+	    struct tc_rsp *r);
+/* Seal to the PCRs in @mask (0: none) at their current @values. */
+int tc_seal(struct tc_conn *c, uint32_t key,
+	    const uint8_t key_auth[TC_DIGEST_SIZE],
+	    const uint8_t data_auth[TC_DIGEST_SIZE], uint32_t mask,
+	    const uint8_t values[][TC_DIGEST_SIZE], const void *data,
+	    uint32_t len, uint8_t *blob, size_t *blob_len, struct tc_rsp *r);
+int tc_unseal(struct tc_conn *c, uint32_t key,
+	      const uint8_t key_auth[TC_DIGEST_SIZE],
+	      const uint8_t data_auth[TC_DIGEST_SIZE], const uint8_t *blob,
+	      size_t blob_len, uint8_t *out, uint32_t *out_len,
+	      struct tc_rsp *r);
+/*
+ * Quote the PCRs in @mask with @nonce.  The signature is verified against
+ * @pk when given (-EBADMSG if it does not verify).
+ */
+int tc_quote(struct tc_conn *c, uint32_t key,
+	     const uint8_t auth[TC_DIGEST_SIZE],
+	     const uint8_t nonce[TC_DIGEST_SIZE], uint32_t mask,
+	     const struct tc_pubkey *pk, struct tc_rsp *r);
+int tc_flush_specific(struct tc_conn *c, uint32_t handle, uint32_t type,
+		      struct tc_rsp *r);
+/*
+ * NV_DefineSpace of a TPM_NV_DATA_PUBLIC without PCR restrictions; @owner
+ * NULL sends it unauthorized.  @size 0 releases the index.
+ */
+int tc_nv_define(struct tc_conn *c, const uint8_t owner[TC_DIGEST_SIZE],
+		 uint32_t index, uint32_t perm, uint32_t size,
+		 const uint8_t auth[TC_DIGEST_SIZE], struct tc_rsp *r);
+/* @owner NULL: unauthorized write/read. */
+int tc_nv_write(struct tc_conn *c, const uint8_t owner[TC_DIGEST_SIZE],
+		uint32_t index, uint32_t off, const void *data, uint32_t len,
+		struct tc_rsp *r);
+int tc_nv_read(struct tc_conn *c, const uint8_t owner[TC_DIGEST_SIZE],
+	       uint32_t index, uint32_t off, uint32_t len, uint8_t *out,
+	       uint32_t *got, struct tc_rsp *r);
+int tc_create_counter(struct tc_conn *c, const uint8_t owner[TC_DIGEST_SIZE],
+		      const uint8_t auth[TC_DIGEST_SIZE], const char label[4],
+		      uint32_t *id, uint32_t *value, struct tc_rsp *r);
+int tc_increment_counter(struct tc_conn *c, uint32_t id,
+			 const uint8_t auth[TC_DIGEST_SIZE], uint32_t *value,
+			 struct tc_rsp *r);
+int tc_read_counter(struct tc_conn *c, uint32_t id, uint32_t *value,
+		    struct tc_rsp *r);
+int tc_release_counter(struct tc_conn *c, uint32_t id,
+		       const uint8_t auth[TC_DIGEST_SIZE], struct tc_rsp *r);
+int tc_get_ticks(struct tc_conn *c, uint64_t *ticks, struct tc_rsp *r);
+
+/* Name of a TPM return code ("TPM_AUTHFAIL"), or "TPM_0x..." if unknown. */
+const char *tc_rc_name(uint32_t rc);
+
+#endif /* TPMCLIENT_H */

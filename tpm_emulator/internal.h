@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Engine-internal interfaces: the command context handed to handlers, the
+ * dispatch table entry, the authorization-session framework and the helpers
+ * one command family offers another.  Prototypes are grouped by the file
+ * that defines them.  Nothing here is visible to library users.
+ */
+#ifndef TPM_INTERNAL_H
+#define TPM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "constants.h"
+#include "crypto.h"
+#include "marshal.h"
+#include "structures.h"
+#include "tpm_emulator.h"
+
+typedef uint32_t TPM_RESULT;
+
+/* Bytes of one authorization area in a command: handle, nonceOdd,
+ * continueAuthSession, authValue (Part 1, 11.2). */
+#define TPM_AUTH_IN_SIZE	(4 + TPM_NONCE_SIZE + 1 + TPM_AUTH_SIZE)
+/* ... and in a response: nonceEven, continueAuthSession, resAuth. */
+#define TPM_AUTH_OUT_SIZE	(TPM_NONCE_SIZE + 1 + TPM_AUTH_SIZE)
+#define TPM_HEADER_SIZE		10U
+
+/* One authorization area of the command, as received. */
+struct tpm_auth_in {
+	uint32_t handle;
+	uint8_t nonce_odd[TPM_NONCE_SIZE];
+	bool cont;
+	uint8_t auth[TPM_AUTH_SIZE];
+};
+
+struct tpm_cmd_desc;
+
+/*
+ * Everything a handler knows about the command it runs.  Dispatch strips
+ * the header and the authorization areas: the handler's `in` buffer holds
+ * exactly the parameters, its `out` buffer receives exactly the output
+ * parameters; dispatch writes the header and the response auth areas.
+ */
+struct tpm_cmd {
+	struct tpm_state *s;
+	const struct tpm_cmd_desc *desc;
+	uint32_t ordinal;
+	uint16_t tag;
+	unsigned int nauth;			/* 0, 1 or 2 auth areas */
+	struct tpm_auth_in auth_in[2];
+	uint8_t in_digest[TPM_DIGEST_SIZE];	/* inParamDigest */
+	/* Filled by tpm_auth_check(): the session and the HMAC key of the
+	 * response (the secret in force when the command was authorized). */
+	struct tpm_session *sess[2];
+	uint8_t res_secret[2][TPM_SECRET_SIZE];
+	/* A handler sets this to end a session after the response (e.g. when
+	 * the entity it authorized was destroyed). */
+	bool terminate[2];
+};
+
+typedef TPM_RESULT (*tpm_handler_fn)(struct tpm_cmd *c, struct tpm_buf *in,
+				     struct tpm_buf *out);
+
+/* Flags of a dispatch table entry. */
+#define CMD_TAG_RQU	0x0001U	/* TPM_TAG_RQU_COMMAND accepted */
+#define CMD_TAG_AUTH1	0x0002U	/* TPM_TAG_RQU_AUTH1_COMMAND accepted */
+#define CMD_TAG_AUTH2	0x0004U	/* TPM_TAG_RQU_AUTH2_COMMAND accepted */
+#define CMD_NOSTARTUP	0x0008U	/* may run before TPM_Startup */
+#define CMD_DISABLED_OK	0x0010U	/* available while disabled (Part 2, 17) */
+#define CMD_DEACT_OK	0x0020U	/* available while deactivated */
+#define CMD_FAILMODE_OK	0x0040U	/* available in failure mode */
+#define CMD_NOSELFTEST	0x0080U	/* does not need the self-test done */
+
+struct tpm_cmd_desc {
+	uint32_t ordinal;
+	const char *name;
+	tpm_handler_fn fn;
+	/* Leading 4-byte handles excluded from inParamDigest/outParamDigest
+	 * (the "H" rows of the command's table in Part 3). */
+	uint8_t in_handles;
+	uint8_t out_handles;
+	uint16_t flags;
+};
+
+/* dispatch.c */
+const struct tpm_cmd_desc *tpm_dispatch_lookup(uint32_t ordinal);
+/* Number of entries and the entry at @i, in ordinal order (for
+ * TPM_CAP_ORD and docs/ordinals.md). */
+size_t tpm_dispatch_count(void);
+const struct tpm_cmd_desc *tpm_dispatch_entry(size_t i);
+
+/* auth.c: sessions and authorization (Part 1, 11-13; Part 3, 18) */
+TPM_RESULT tpm_cmd_oiap(struct tpm_cmd *c, struct tpm_buf *in,
+			struct tpm_buf *out);
+TPM_RESULT tpm_cmd_osap(struct tpm_cmd *c, struct tpm_buf *in,
+			struct tpm_buf *out);
+TPM_RESULT tpm_cmd_terminate_handle(struct tpm_cmd *c, struct tpm_buf *in,
+				    struct tpm_buf *out);
+TPM_RESULT tpm_cmd_flush_specific(struct tpm_cmd *c, struct tpm_buf *in,
+				  struct tpm_buf *out);
+TPM_RESULT tpm_cmd_reset_lock_value(struct tpm_cmd *c, struct tpm_buf *in,
+				    struct tpm_buf *out);
+/**
+ * tpm_auth_check() - verify authorization area @idx of the command.
+ * @c: the command.
+ * @idx: 0 or 1.
+ * @entity_type: TPM_ET_* of the entity (low byte), for OSAP binding.
+ * @entity_value: its handle/index (OSAP binding).
+ * @secret: the entity's usage secret (OIAP HMAC key).
+ *
+ * Applies the dictionary-attack lockout, checks OSAP sessions are bound to
+ * this entity, verifies the HMAC and records the session and response key.
+ *
+ * Return: TPM_SUCCESS, TPM_AUTHFAIL (idx 0) / TPM_AUTH2FAIL (idx 1),
+ * TPM_INVALID_AUTHHANDLE, TPM_DEFEND_LOCK_RUNNING, TPM_AUTHFAIL when the
+ * command carries no area @idx.
+ */
+TPM_RESULT tpm_auth_check(struct tpm_cmd *c, unsigned int idx,
+			  uint16_t entity_type, uint32_t entity_value,
+			  const uint8_t secret[TPM_SECRET_SIZE]);
+/* The session of area @idx must be OSAP (or DSAP): TPM_INVALID_AUTHHANDLE
+ * otherwise.  Used before tpm_auth_decrypt(). */
+TPM_RESULT tpm_auth_require_osap(struct tpm_cmd *c, unsigned int idx);
+/**
+ * tpm_auth_decrypt() - decrypt an encrypted auth value (ADIP, Part 1, 13)
+ * using the OSAP session of area @idx: XOR with SHA1(sharedSecret ||
+ * nonceEven) for the first value, or SHA1(sharedSecret || nonceOdd) when
+ * @with_nonce_odd (the second value of CreateWrapKey etc.).
+ */
+TPM_RESULT tpm_auth_decrypt(struct tpm_cmd *c, unsigned int idx,
+			    const uint8_t enc[TPM_SECRET_SIZE],
+			    uint8_t out[TPM_SECRET_SIZE], bool with_nonce_odd);
+/* Find a session by handle (any type), NULL if none. */
+struct tpm_session *tpm_session_find(struct tpm_state *s, uint32_t handle);
+/* Allocate a free session slot of @type with a fresh handle and nonce;
+ * TPM_RESOURCES when full. */
+TPM_RESULT tpm_session_alloc(struct tpm_state *s, enum tpm_session_type type,
+			     struct tpm_session **out);
+void tpm_session_free(struct tpm_session *sess);
+/* End every session bound to entity (type, value), e.g. a flushed key. */
+void tpm_sessions_invalidate_entity(struct tpm_state *s, uint16_t type,
+				    uint32_t value);
+/* End all sessions (Startup, OwnerClear). */
+void tpm_sessions_clear(struct tpm_state *s);
+/* Dictionary-attack state for TPM_CAP_DA_LOGIC. */
+bool tpm_da_locked(struct tpm_state *s, uint32_t *seconds_left);
+
+/* random.c */
+TPM_RESULT tpm_cmd_get_random(struct tpm_cmd *c, struct tpm_buf *in,
+			      struct tpm_buf *out);
+TPM_RESULT tpm_cmd_stir_random(struct tpm_cmd *c, struct tpm_buf *in,
+			       struct tpm_buf *out);
+
+/* ticks.c */
+TPM_RESULT tpm_cmd_get_ticks(struct tpm_cmd *c, struct tpm_buf *in,
+			     struct tpm_buf *out);
+TPM_RESULT tpm_cmd_tick_stamp_blob(struct tpm_cmd *c, struct tpm_buf *in,
+				   struct tpm_buf *out);
+/* Monotonic microseconds (CLOCK_MONOTONIC). */
+uint64_t tpm_now_us(void);
+/* Write the TPM_CURRENT_TICKS structure. */
+int tpm_current_ticks_put(struct tpm_state *s, struct tpm_buf *out);
+
+/* admin.c: startup, state and self-test (Part 3, 3-4) */
+TPM_RESULT tpm_cmd_startup(struct tpm_cmd *c, struct tpm_buf *in,
+			   struct tpm_buf *out);
+TPM_RESULT tpm_cmd_save_state(struct tpm_cmd *c, struct tpm_buf *in,
+			      struct tpm_buf *out);
+TPM_RESULT tpm_cmd_self_test_full(struct tpm_cmd *c, struct tpm_buf *in,
+				  struct tpm_buf *out);
+TPM_RESULT tpm_cmd_continue_self_test(struct tpm_cmd *c, struct tpm_buf *in,
+				      struct tpm_buf *out);
+TPM_RESULT tpm_cmd_get_test_result(struct tpm_cmd *c, struct tpm_buf *in,
+				   struct tpm_buf *out);
+
+/* optin.c: opt-in and physical presence (Part 3, 6) */
+TPM_RESULT tpm_cmd_tsc_physical_presence(struct tpm_cmd *c,
+					 struct tpm_buf *in,
+					 struct tpm_buf *out);
+TPM_RESULT tpm_cmd_physical_enable(struct tpm_cmd *c, struct tpm_buf *in,
+				   struct tpm_buf *out);
+TPM_RESULT tpm_cmd_physical_disable(struct tpm_cmd *c, struct tpm_buf *in,
+				    struct tpm_buf *out);
+TPM_RESULT tpm_cmd_physical_set_deactivated(struct tpm_cmd *c,
+					    struct tpm_buf *in,
+					    struct tpm_buf *out);
+TPM_RESULT tpm_cmd_set_temp_deactivated(struct tpm_cmd *c,
+					struct tpm_buf *in,
+					struct tpm_buf *out);
+TPM_RESULT tpm_cmd_set_owner_install(struct tpm_cmd *c, struct tpm_buf *in,
+				     struct tpm_buf *out);
+TPM_RESULT tpm_cmd_owner_set_disable(struct tpm_cmd *c, struct tpm_buf *in,
+				     struct tpm_buf *out);
+TPM_RESULT tpm_cmd_set_operator_auth(struct tpm_cmd *c, struct tpm_buf *in,
+				     struct tpm_buf *out);
+/* Physical presence asserted now (command or hardware). */
+bool tpm_physical_presence(const struct tpm_state *s);
+
+/* capability.c (Part 3, 7) */
+TPM_RESULT tpm_cmd_get_capability(struct tpm_cmd *c, struct tpm_buf *in,
+				  struct tpm_buf *out);
+TPM_RESULT tpm_cmd_set_capability(struct tpm_cmd *c, struct tpm_buf *in,
+				  struct tpm_buf *out);
+TPM_RESULT tpm_cmd_get_capability_owner(struct tpm_cmd *c,
+					struct tpm_buf *in,
+					struct tpm_buf *out);
+
+/* owner.c: ownership and the endorsement key (Part 3, 5, 14) */
+TPM_RESULT tpm_cmd_create_endorsement_key_pair(struct tpm_cmd *c,
+					       struct tpm_buf *in,
+					       struct tpm_buf *out);
+TPM_RESULT tpm_cmd_read_pubek(struct tpm_cmd *c, struct tpm_buf *in,
+			      struct tpm_buf *out);
+TPM_RESULT tpm_cmd_owner_read_pubek(struct tpm_cmd *c, struct tpm_buf *in,
+				    struct tpm_buf *out);
+TPM_RESULT tpm_cmd_owner_read_internal_pub(struct tpm_cmd *c,
+					   struct tpm_buf *in,
+					   struct tpm_buf *out);
+TPM_RESULT tpm_cmd_disable_pubek_read(struct tpm_cmd *c, struct tpm_buf *in,
+				      struct tpm_buf *out);
+TPM_RESULT tpm_cmd_take_ownership(struct tpm_cmd *c, struct tpm_buf *in,
+				  struct tpm_buf *out);
+TPM_RESULT tpm_cmd_owner_clear(struct tpm_cmd *c, struct tpm_buf *in,
+			       struct tpm_buf *out);
+TPM_RESULT tpm_cmd_force_clear(struct tpm_cmd *c, struct tpm_buf *in,
+			       struct tpm_buf *out);
+TPM_RESULT tpm_cmd_disable_owner_clear(struct tpm_cmd *c, struct tpm_buf *in,
+				       struct tpm_buf *out);
+TPM_RESULT tpm_cmd_disable_force_clear(struct tpm_cmd *c, struct tpm_buf *in,
+				       struct tpm_buf *out);
+TPM_RESULT tpm_cmd_change_auth_owner(struct tpm_cmd *c, struct tpm_buf *in,
+				     struct tpm_buf *out);
+/* Create the EK (tpm_create() and CreateEndorsementKeyPair). */
+int tpm_ek_generate(struct tpm_state *s, const struct tpm_key_parms *parms);
+/* Part 3, 6.x "TPM_OwnerClear actions": wipe owner, SRK, NV owned areas,
+ * counters, keys, sessions; shared by OwnerClear and ForceClear. */
+void tpm_owner_clear_actions(struct tpm_state *s);
+
+/* pcr.c: PCRs and SHA-1 threads (Part 3, 13, 16) */
+TPM_RESULT tpm_cmd_extend(struct tpm_cmd *c, struct tpm_buf *in,
+			  struct tpm_buf *out);
+TPM_RESULT tpm_cmd_pcr_read(struct tpm_cmd *c, struct tpm_buf *in,
+			    struct tpm_buf *out);
+TPM_RESULT tpm_cmd_pcr_reset(struct tpm_cmd *c, struct tpm_buf *in,
+			     struct tpm_buf *out);
+TPM_RESULT tpm_cmd_quote(struct tpm_cmd *c, struct tpm_buf *in,
+			 struct tpm_buf *out);
+TPM_RESULT tpm_cmd_quote2(struct tpm_cmd *c, struct tpm_buf *in,
+			  struct tpm_buf *out);
+TPM_RESULT tpm_cmd_sha1_start(struct tpm_cmd *c, struct tpm_buf *in,
+			      struct tpm_buf *out);
+TPM_RESULT tpm_cmd_sha1_update(struct tpm_cmd *c, struct tpm_buf *in,
+			       struct tpm_buf *out);
+TPM_RESULT tpm_cmd_sha1_complete(struct tpm_cmd *c, struct tpm_buf *in,
+				 struct tpm_buf *out);
+TPM_RESULT tpm_cmd_sha1_complete_extend(struct tpm_cmd *c,
+					struct tpm_buf *in,
+					struct tpm_buf *out);
+/* Part 2, 8.1 TPM_PCR_COMPOSITE hash of the selected PCRs. */
+TPM_RESULT tpm_pcr_composite_hash(const struct tpm_state *s,
+				  const struct tpm_pcr_selection *sel,
+				  uint8_t out[TPM_DIGEST_SIZE]);
+/* Validate a selection (size <= 3, no bit beyond TPM_NUM_PCR):
+ * TPM_INVALID_PCR_INFO otherwise. */
+TPM_RESULT tpm_pcr_selection_check(const struct tpm_pcr_selection *sel);
+/* Does the PCR info allow release now (digestAtRelease over current PCRs,
+ * localityAtRelease vs current locality)?  TPM_WRONGPCRVAL or
+ * TPM_BAD_LOCALITY otherwise; TPM_SUCCESS for kind NONE. */
+TPM_RESULT tpm_pcr_info_check_release(const struct tpm_state *s,
+				      const struct tpm_pcr_info *pi);
+/* Fill digestAtCreation (and localityAtCreation) from current PCRs. */
+TPM_RESULT tpm_pcr_info_set_creation(const struct tpm_state *s,
+				     struct tpm_pcr_info *pi);
+/* Reset PCRs as TPM_Startup(CLEAR) does (Part 1, PC Client: 17-22 to
+ * 0xFF..., the rest to 0). */
+void tpm_pcr_startup_clear(struct tpm_state *s);
+/* Extend PCR @idx with @digest (used by SHA1CompleteExtend). */
+void tpm_pcr_extend_common(struct tpm_state *s, uint32_t idx,
+			   const uint8_t digest[TPM_DIGEST_SIZE]);
+
+/* marshal_struct.c: Part 2 structures <-> wire.  *_get return TPM_SUCCESS
+ * or the spec's code for the defect (TPM_BAD_PARAM_SIZE when short,
+ * TPM_INVALID_STRUCTURE/TPM_BAD_KEY_PROPERTY/... for a bad tag or value);
+ * *_put return 0 or -ENOSPC. */
+TPM_RESULT tpm_pcr_selection_get(struct tpm_buf *b,
+				 struct tpm_pcr_selection *sel);
+int tpm_pcr_selection_put(struct tpm_buf *b,
+			  const struct tpm_pcr_selection *sel);
+/* The structure of @kind (no size prefix). */
+TPM_RESULT tpm_pcr_info_get(struct tpm_buf *b, enum tpm_pcr_info_kind kind,
+			    struct tpm_pcr_info *pi);
+int tpm_pcr_info_put(struct tpm_buf *b, const struct tpm_pcr_info *pi);
+/* u32 size then a TPM_PCR_INFO (or _LONG when @long_form); size 0 gives
+ * kind NONE.  The size must match the structure exactly. */
+TPM_RESULT tpm_pcr_info_get_sized(struct tpm_buf *b, bool long_form,
+				  struct tpm_pcr_info *pi);
+int tpm_pcr_info_put_sized(struct tpm_buf *b, const struct tpm_pcr_info *pi);
+TPM_RESULT tpm_key_parms_get(struct tpm_buf *b, struct tpm_key_parms *p,
+			     uint32_t *modulus_len_hint);
+int tpm_key_parms_put(struct tpm_buf *b, const struct tpm_key_parms *p);
+/* TPM_KEY or TPM_KEY12: public part into @k, encData borrowed in place. */
+TPM_RESULT tpm_key_get(struct tpm_buf *b, struct tpm_key *k,
+		       const uint8_t **enc, uint32_t *enc_len);
+int tpm_key_put(struct tpm_buf *b, const struct tpm_key *k,
+		const uint8_t *enc, uint32_t enc_len);
+/* TPM_PUBKEY (key parms + modulus) of @k. */
+int tpm_pubkey_put(struct tpm_buf *b, const struct tpm_key *k);
+/* TPM_PUBKEY into the public fields of @k (rsa set to a public key). */
+TPM_RESULT tpm_pubkey_get(struct tpm_buf *b, struct tpm_key *k);
+/* TPM_STRUCT_VER / TPM_VERSION of this TPM (1.2 + rev). */
+int tpm_version_put(struct tpm_buf *b);
+int tpm_struct_ver_put(struct tpm_buf *b);
+
+/* keys.c: key slots, wrapping and the key commands (Part 3, 10, 14, 27) */
+TPM_RESULT tpm_cmd_create_wrap_key(struct tpm_cmd *c, struct tpm_buf *in,
+				   struct tpm_buf *out);
+TPM_RESULT tpm_cmd_load_key(struct tpm_cmd *c, struct tpm_buf *in,
+			    struct tpm_buf *out);
+TPM_RESULT tpm_cmd_load_key2(struct tpm_cmd *c, struct tpm_buf *in,
+			     struct tpm_buf *out);
+TPM_RESULT tpm_cmd_get_pub_key(struct tpm_cmd *c, struct tpm_buf *in,
+			       struct tpm_buf *out);
+TPM_RESULT tpm_cmd_evict_key(struct tpm_cmd *c, struct tpm_buf *in,
+			     struct tpm_buf *out);
+TPM_RESULT tpm_cmd_sign(struct tpm_cmd *c, struct tpm_buf *in,
+			struct tpm_buf *out);
+TPM_RESULT tpm_cmd_certify_key(struct tpm_cmd *c, struct tpm_buf *in,
+			       struct tpm_buf *out);
+TPM_RESULT tpm_cmd_change_auth(struct tpm_cmd *c, struct tpm_buf *in,
+			       struct tpm_buf *out);
+/* Loaded key by handle (slots, TPM_KH_SRK when owned); TPM_INVALID_KEYHANDLE
+ * when none. */
+TPM_RESULT tpm_key_lookup(struct tpm_state *s, uint32_t handle,
+			  struct tpm_key **k);
+/* Authorize use of key @k by area @idx (handles TPM_AUTH_NEVER keys sent
+ * without an auth area, and TPM_AUTH_ALWAYS keys that need one). */
+TPM_RESULT tpm_key_authorize(struct tpm_cmd *c, unsigned int idx,
+			     const struct tpm_key *k);
+/* Free a slot or struct: wipes secrets and frees the RSA key. */
+void tpm_key_clear(struct tpm_key *k);
+/* Flush all loaded keys (Startup CLEAR keeps owner-evict ones). */
+void tpm_keys_flush_all(struct tpm_state *s, bool keep_owner_evict);
+/* Take a free slot; *slot gets a fresh handle.  TPM_RESOURCES when full. */
+TPM_RESULT tpm_key_slot_alloc(struct tpm_state *s, struct tpm_key **slot);
+/* Generate the RSA pair of @k from k->parms (bits, exponent) and set
+ * n/n_len/pub_digest. */
+int tpm_key_generate(struct tpm_key *k);
+/* Recompute k->pub_digest (SHA-1 of the public TPM_KEY fields, Part 2
+ * 10.6 pubDataDigest). */
+int tpm_key_pub_digest(struct tpm_key *k);
+/* Wrap @k under @parent: TPM_KEY/TPM_KEY12 with encData = OAEP(parent,
+ * TPM_STORE_ASYMKEY). */
+TPM_RESULT tpm_key_wrap(struct tpm_state *s, const struct tpm_key *parent,
+			const struct tpm_key *k, struct tpm_buf *out);
+/* Parse and unwrap a TPM_KEY/TPM_KEY12 blob under @parent into @k
+ * (checks payload, pubDataDigest, migration auth vs tpmProof for
+ * non-migratable keys). */
+TPM_RESULT tpm_key_unwrap(struct tpm_state *s, const struct tpm_key *parent,
+			  struct tpm_buf *in, struct tpm_key *k);
+/* Sign @data with @k per its signature scheme (SHA1 scheme: @data is the
+ * 20-byte digest; DER/INFO as Part 3, 13.1). */
+TPM_RESULT tpm_key_sign(const struct tpm_key *k, const uint8_t *data,
+			size_t len, uint8_t *sig, size_t cap, size_t *siglen);
+/* Sign and write u32 sigSize || sig to @out (Quote, CertifyKey, ...). */
+TPM_RESULT tpm_key_sign_put(const struct tpm_key *k, const uint8_t *data,
+			    size_t len, struct tpm_buf *out);
+/* Make the SRK for TakeOwnership from the caller's srkParams. */
+TPM_RESULT tpm_srk_create(struct tpm_state *s, struct tpm_key *srk);
+
+/* storage.c: sealing and binding (Part 3, 10) */
+TPM_RESULT tpm_cmd_seal(struct tpm_cmd *c, struct tpm_buf *in,
+			struct tpm_buf *out);
+TPM_RESULT tpm_cmd_unseal(struct tpm_cmd *c, struct tpm_buf *in,
+			  struct tpm_buf *out);
+TPM_RESULT tpm_cmd_unbind(struct tpm_cmd *c, struct tpm_buf *in,
+			  struct tpm_buf *out);
+
+/* identity.c (Part 3, 15) */
+TPM_RESULT tpm_cmd_make_identity(struct tpm_cmd *c, struct tpm_buf *in,
+				 struct tpm_buf *out);
+TPM_RESULT tpm_cmd_activate_identity(struct tpm_cmd *c, struct tpm_buf *in,
+				     struct tpm_buf *out);
+
+/* nvram.c: NV storage and the DIR (Part 3, 20, 25) */
+TPM_RESULT tpm_cmd_nv_define_space(struct tpm_cmd *c, struct tpm_buf *in,
+				   struct tpm_buf *out);
+TPM_RESULT tpm_cmd_nv_write_value(struct tpm_cmd *c, struct tpm_buf *in,
+				  struct tpm_buf *out);
+TPM_RESULT tpm_cmd_nv_write_value_auth(struct tpm_cmd *c, struct tpm_buf *in,
+				       struct tpm_buf *out);
+TPM_RESULT tpm_cmd_nv_read_value(struct tpm_cmd *c, struct tpm_buf *in,
+				 struct tpm_buf *out);
+TPM_RESULT tpm_cmd_nv_read_value_auth(struct tpm_cmd *c, struct tpm_buf *in,
+				      struct tpm_buf *out);
+TPM_RESULT tpm_cmd_dir_write_auth(struct tpm_cmd *c, struct tpm_buf *in,
+				  struct tpm_buf *out);
+TPM_RESULT tpm_cmd_dir_read(struct tpm_cmd *c, struct tpm_buf *in,
+			    struct tpm_buf *out);
+/* NV area by index, NULL if not defined. */
+struct tpm_nv_area *tpm_nv_find(struct tpm_state *s, uint32_t index);
+/* Bytes of NV space still free (TPM_CAP_PROP_MAX_NV_AVAILABLE). */
+uint32_t tpm_nv_free_space(const struct tpm_state *s);
+/* Write TPM_NV_DATA_PUBLIC of @a (TPM_CAP_NV_INDEX). */
+int tpm_nv_data_public_put(struct tpm_buf *b, const struct tpm_nv_area *a);
+/* Startup(CLEAR) effects on NV (bReadSTClear/bWriteSTClear reset). */
+void tpm_nv_startup_clear(struct tpm_state *s);
+/* Owner clear: delete areas without TPM_NV_PER_... D bit semantics. */
+void tpm_nv_owner_clear(struct tpm_state *s);
+void tpm_nv_area_clear(struct tpm_nv_area *a);
+
+/* counter.c: monotonic counters (Part 3, 25) */
+TPM_RESULT tpm_cmd_create_counter(struct tpm_cmd *c, struct tpm_buf *in,
+				  struct tpm_buf *out);
+TPM_RESULT tpm_cmd_increment_counter(struct tpm_cmd *c, struct tpm_buf *in,
+				     struct tpm_buf *out);
+TPM_RESULT tpm_cmd_read_counter(struct tpm_cmd *c, struct tpm_buf *in,
+				struct tpm_buf *out);
+TPM_RESULT tpm_cmd_release_counter(struct tpm_cmd *c, struct tpm_buf *in,
+				   struct tpm_buf *out);
+TPM_RESULT tpm_cmd_release_counter_owner(struct tpm_cmd *c,
+					 struct tpm_buf *in,
+					 struct tpm_buf *out);
+/* Counter by handle (its TPM_COUNT_ID), NULL if none. */
+struct tpm_counter *tpm_counter_find(struct tpm_state *s, uint32_t handle);
+/* Number of defined counters (TPM_CAP_PROP_COUNTERS). */
+uint32_t tpm_counters_used(const struct tpm_state *s);
+
+/* state.c: lifecycle and persistence (tpm_emulator.h) */
+/* Mark persistent state as changed (the daemon saves it). */
+static inline void tpm_mark_dirty(struct tpm_state *s)
+{
+	s->dirty = true;
+}
+
+/* Enter failure mode after an internal error (Part 1, 9.x): every command
+ * but GetTestResult/GetCapability then answers TPM_FAILEDSELFTEST. */
+void tpm_enter_failure_mode(struct tpm_state *s, uint32_t why);
+
+/* Wipe a secret (never optimised away). */
+static inline void tpm_wipe(void *p, size_t n)
+{
+	explicit_bzero(p, n);
+}
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif /* TPM_INTERNAL_H */
