@@ -610,5 +610,8 @@
 /* TPM_CAP_VERSION_VAL content of this TPM (specLevel 2, errata 3 = rev 116) */
 #define TPM_SPEC_LEVEL			0x0002U
 #define TPM_ERRATA_REV			0x03U
+/* tpmVendorID of TPM_CAP_VERSION_INFO and TPM_CAP_PROP_MANUFACTURER
+ * (4 bytes, not NUL-terminated on the wire) */
+#define TPM_VENDOR_ID			"VTPM"
 
 #endif /* TPM_CONSTANTS_H */

@@ -30,7 +30,7 @@ static const struct tpm_cmd_desc cmd_table[] = {
 	{ TPM_ORD_OSAP, "OSAP", tpm_cmd_osap, 0, 0, T0 | AVAIL },
 	{ TPM_ORD_ChangeAuth, "ChangeAuth", tpm_cmd_change_auth, 1, 0, T2 },
 	{ TPM_ORD_TakeOwnership, "TakeOwnership", tpm_cmd_take_ownership,
-	  0, 0, T1 },
+	  0, 0, T1 | CMD_DEACT_OK },
 	{ TPM_ORD_ChangeAuthOwner, "ChangeAuthOwner",
 	  tpm_cmd_change_auth_owner, 0, 0, T1 },
 	{ TPM_ORD_Extend, "Extend", tpm_cmd_extend, 0, 0, T0 | AVAIL },
@@ -65,39 +65,39 @@ static const struct tpm_cmd_desc cmd_table[] = {
 	{ TPM_ORD_GetTestResult, "GetTestResult", tpm_cmd_get_test_result,
 	  0, 0, T0 | AVAIL | CMD_FAILMODE_OK | CMD_NOSELFTEST },
 	{ TPM_ORD_OwnerClear, "OwnerClear", tpm_cmd_owner_clear, 0, 0,
-	  T1 | AVAIL },
+	  T1 },
 	{ TPM_ORD_DisableOwnerClear, "DisableOwnerClear",
-	  tpm_cmd_disable_owner_clear, 0, 0, T1 | AVAIL },
+	  tpm_cmd_disable_owner_clear, 0, 0, T1 },
 	{ TPM_ORD_ForceClear, "ForceClear", tpm_cmd_force_clear, 0, 0,
-	  T0 | AVAIL },
+	  T0 },
 	{ TPM_ORD_DisableForceClear, "DisableForceClear",
-	  tpm_cmd_disable_force_clear, 0, 0, T0 | AVAIL },
+	  tpm_cmd_disable_force_clear, 0, 0, T0 },
 	{ TPM_ORD_GetCapability, "GetCapability", tpm_cmd_get_capability,
 	  0, 0, T0 | AVAIL | CMD_FAILMODE_OK | CMD_NOSELFTEST },
 	{ TPM_ORD_GetCapabilityOwner, "GetCapabilityOwner",
-	  tpm_cmd_get_capability_owner, 0, 0, T1 | AVAIL },
+	  tpm_cmd_get_capability_owner, 0, 0, T1 },
 	{ TPM_ORD_OwnerSetDisable, "OwnerSetDisable",
 	  tpm_cmd_owner_set_disable, 0, 0, T1 | AVAIL },
 	{ TPM_ORD_PhysicalEnable, "PhysicalEnable", tpm_cmd_physical_enable,
 	  0, 0, T0 | AVAIL },
 	{ TPM_ORD_PhysicalDisable, "PhysicalDisable",
-	  tpm_cmd_physical_disable, 0, 0, T0 | AVAIL },
+	  tpm_cmd_physical_disable, 0, 0, T0 | CMD_DEACT_OK },
 	{ TPM_ORD_SetOwnerInstall, "SetOwnerInstall",
-	  tpm_cmd_set_owner_install, 0, 0, T0 | CMD_DEACT_OK },
+	  tpm_cmd_set_owner_install, 0, 0, T0 },
 	{ TPM_ORD_PhysicalSetDeactivated, "PhysicalSetDeactivated",
-	  tpm_cmd_physical_set_deactivated, 0, 0, T0 | AVAIL },
+	  tpm_cmd_physical_set_deactivated, 0, 0, T0 | CMD_DEACT_OK },
 	{ TPM_ORD_SetTempDeactivated, "SetTempDeactivated",
-	  tpm_cmd_set_temp_deactivated, 0, 0, T01 | CMD_DEACT_OK },
+	  tpm_cmd_set_temp_deactivated, 0, 0, T01 | CMD_DISABLED_OK },
 	{ TPM_ORD_SetOperatorAuth, "SetOperatorAuth",
-	  tpm_cmd_set_operator_auth, 0, 0, T0 | AVAIL },
+	  tpm_cmd_set_operator_auth, 0, 0, T0 },
 	{ TPM_ORD_CreateEndorsementKeyPair, "CreateEndorsementKeyPair",
-	  tpm_cmd_create_endorsement_key_pair, 0, 0, T0 | CMD_DEACT_OK },
+	  tpm_cmd_create_endorsement_key_pair, 0, 0, T0 },
 	{ TPM_ORD_MakeIdentity, "MakeIdentity", tpm_cmd_make_identity,
-	  0, 0, T2 },
+	  0, 0, T12 },
 	{ TPM_ORD_ActivateIdentity, "ActivateIdentity",
-	  tpm_cmd_activate_identity, 1, 0, T2 },
+	  tpm_cmd_activate_identity, 1, 0, T12 },
 	{ TPM_ORD_ReadPubek, "ReadPubek", tpm_cmd_read_pubek, 0, 0,
-	  T0 | CMD_DEACT_OK },
+	  T0 },
 	{ TPM_ORD_OwnerReadPubek, "OwnerReadPubek", tpm_cmd_owner_read_pubek,
 	  0, 0, T1 },
 	{ TPM_ORD_DisablePubekRead, "DisablePubekRead",
@@ -123,13 +123,13 @@ static const struct tpm_cmd_desc cmd_table[] = {
 	{ TPM_ORD_PCR_Reset, "PCR_Reset", tpm_cmd_pcr_reset, 0, 0,
 	  T0 | AVAIL },
 	{ TPM_ORD_NV_DefineSpace, "NV_DefineSpace", tpm_cmd_nv_define_space,
-	  0, 0, T01 },
+	  0, 0, T01 | AVAIL },
 	{ TPM_ORD_NV_WriteValue, "NV_WriteValue", tpm_cmd_nv_write_value,
-	  0, 0, T01 },
+	  0, 0, T01 | AVAIL },
 	{ TPM_ORD_NV_WriteValueAuth, "NV_WriteValueAuth",
 	  tpm_cmd_nv_write_value_auth, 0, 0, T1 },
 	{ TPM_ORD_NV_ReadValue, "NV_ReadValue", tpm_cmd_nv_read_value, 0, 0,
-	  T01 },
+	  T01 | AVAIL },
 	{ TPM_ORD_NV_ReadValueAuth, "NV_ReadValueAuth",
 	  tpm_cmd_nv_read_value_auth, 0, 0, T1 },
 	{ TPM_ORD_CreateCounter, "CreateCounter", tpm_cmd_create_counter,
@@ -329,6 +329,13 @@ static TPM_RESULT run_command(struct tpm_cmd *c, struct tpm_buf *params,
 	rc = check_state(c->s, c->desc);
 	if (rc)
 		return rc;
+	/* Part 3, 3.3: the TPM_SaveState snapshot dies with the first
+	 * command after it, except Startup (which consumes it) and the
+	 * read-only queries. */
+	if (c->ordinal != TPM_ORD_Startup &&
+	    c->ordinal != TPM_ORD_GetCapability &&
+	    c->ordinal != TPM_ORD_GetTestResult)
+		tpm_saved_state_invalidate(c->s);
 	if (c->nauth) {
 		rc = in_param_digest(c, params);
 		if (rc)
@@ -374,6 +381,9 @@ int tpm_execute(struct tpm_state *s, const uint8_t *cmd, size_t len,
 	c.tag = tb_be16(cmd);
 	size = tb_be32(cmd + 2);
 	c.ordinal = tb_be32(cmd + 6);
+	/* Part 3, 13.1: any command other than the SHA-1 thread's own ends
+	 * the thread, whether or not it is itself well formed. */
+	tpm_sha1_thread_notify(s, c.ordinal);
 	if (c.tag < TPM_TAG_RQU_COMMAND || c.tag > TPM_TAG_RQU_AUTH2_COMMAND) {
 		rc = TPM_BADTAG;
 		goto out_error;

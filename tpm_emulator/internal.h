@@ -174,6 +174,9 @@ TPM_RESULT tpm_cmd_continue_self_test(struct tpm_cmd *c, struct tpm_buf *in,
 				      struct tpm_buf *out);
 TPM_RESULT tpm_cmd_get_test_result(struct tpm_cmd *c, struct tpm_buf *in,
 				   struct tpm_buf *out);
+/* Drop the TPM_SaveState snapshot (Part 3, 3.3 actions 4-5); dispatch
+ * calls it before every command that may change the values it mirrors. */
+void tpm_saved_state_invalidate(struct tpm_state *s);
 
 /* optin.c: opt-in and physical presence (Part 3, 6) */
 TPM_RESULT tpm_cmd_tsc_physical_presence(struct tpm_cmd *c,
@@ -276,9 +279,20 @@ TPM_RESULT tpm_pcr_info_set_creation(const struct tpm_state *s,
 /* Reset PCRs as TPM_Startup(CLEAR) does (Part 1, PC Client: 17-22 to
  * 0xFF..., the rest to 0). */
 void tpm_pcr_startup_clear(struct tpm_state *s);
-/* Extend PCR @idx with @digest (used by SHA1CompleteExtend). */
-void tpm_pcr_extend_common(struct tpm_state *s, uint32_t idx,
-			   const uint8_t digest[TPM_DIGEST_SIZE]);
+/* The actions of TPM_Extend (Extend, SHA1CompleteExtend): check @idx
+ * (TPM_BADINDEX) and the locality (TPM_BAD_LOCALITY), extend PCR @idx with
+ * @digest, and set @out to the outDigest the command returns (zeros while
+ * disabled or deactivated). */
+TPM_RESULT tpm_pcr_extend_common(struct tpm_state *s, uint32_t idx,
+				 const uint8_t digest[TPM_DIGEST_SIZE],
+				 uint8_t out[TPM_DIGEST_SIZE]);
+/* Part 3, 13.1: dispatch calls this for every command received (before
+ * any check); any ordinal but SHA1Update/SHA1Complete/SHA1CompleteExtend
+ * ends the running SHA-1 thread. */
+void tpm_sha1_thread_notify(struct tpm_state *s, uint32_t ordinal);
+/* End the SHA-1 thread and free its context (idempotent; tpm_init,
+ * tpm_destroy and Startup call it). */
+void tpm_sha1_thread_end(struct tpm_state *s);
 
 /* marshal_struct.c: Part 2 structures <-> wire.  *_get return TPM_SUCCESS
  * or the spec's code for the defect (TPM_BAD_PARAM_SIZE when short,
@@ -335,14 +349,17 @@ TPM_RESULT tpm_cmd_change_auth(struct tpm_cmd *c, struct tpm_buf *in,
 TPM_RESULT tpm_key_lookup(struct tpm_state *s, uint32_t handle,
 			  struct tpm_key **k);
 /* Authorize use of key @k by area @idx (handles TPM_AUTH_NEVER keys sent
- * without an auth area, and TPM_AUTH_ALWAYS keys that need one). */
+ * without an auth area, and TPM_AUTH_ALWAYS keys that need one: pass an
+ * @idx >= c->nauth for "no area").  Also enforces the key's PCR binding
+ * (TPM_WRONGPCRVAL / TPM_BAD_LOCALITY) before the authorization. */
 TPM_RESULT tpm_key_authorize(struct tpm_cmd *c, unsigned int idx,
 			     const struct tpm_key *k);
 /* Free a slot or struct: wipes secrets and frees the RSA key. */
 void tpm_key_clear(struct tpm_key *k);
 /* Flush all loaded keys (Startup CLEAR keeps owner-evict ones). */
 void tpm_keys_flush_all(struct tpm_state *s, bool keep_owner_evict);
-/* Take a free slot; *slot gets a fresh handle.  TPM_RESOURCES when full. */
+/* Take a free slot; *slot gets a fresh handle.  TPM_RESOURCES when full.
+ * The slot is live only once the caller sets ->valid. */
 TPM_RESULT tpm_key_slot_alloc(struct tpm_state *s, struct tpm_key **slot);
 /* Generate the RSA pair of @k from k->parms (bits, exponent) and set
  * n/n_len/pub_digest. */
@@ -359,14 +376,20 @@ TPM_RESULT tpm_key_wrap(struct tpm_state *s, const struct tpm_key *parent,
  * non-migratable keys). */
 TPM_RESULT tpm_key_unwrap(struct tpm_state *s, const struct tpm_key *parent,
 			  struct tpm_buf *in, struct tpm_key *k);
-/* Sign @data with @k per its signature scheme (SHA1 scheme: @data is the
- * 20-byte digest; DER/INFO as Part 3, 13.1). */
+/* Sign @data with @k per its signature scheme: SHA1 and INFO schemes sign
+ * the 20-byte digest @data (callers hash their TPM_SIGN_INFO / info
+ * structure), DER signs @data as given (at most modulus - 11 bytes);
+ * TPM_BAD_PARAMETER for a wrong length, TPM_INAPPROPRIATE_SIG for a key
+ * that does not sign. */
 TPM_RESULT tpm_key_sign(const struct tpm_key *k, const uint8_t *data,
 			size_t len, uint8_t *sig, size_t cap, size_t *siglen);
 /* Sign and write u32 sigSize || sig to @out (Quote, CertifyKey, ...). */
 TPM_RESULT tpm_key_sign_put(const struct tpm_key *k, const uint8_t *data,
 			    size_t len, struct tpm_buf *out);
-/* Make the SRK for TakeOwnership from the caller's srkParams. */
+/* Make the SRK for TakeOwnership: @srk holds srkParams (tpm_key_get) and
+ * the decrypted usage_auth; checks them (Part 3, 5.1), sets migrationAuth
+ * = tpmProof and the PCR creation fields, generates the pair, sets
+ * handle TPM_KH_SRK and valid. */
 TPM_RESULT tpm_srk_create(struct tpm_state *s, struct tpm_key *srk);
 
 /* storage.c: sealing and binding (Part 3, 10) */

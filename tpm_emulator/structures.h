@@ -118,6 +118,9 @@ struct tpm_nv_area {
 /* Part 2, 21.x: monotonic counter. */
 struct tpm_counter {
 	bool valid;
+	/* TPM_COUNT_ID: the counter's start value, unique because new
+	 * counters start above every value ever held (counter.c). */
+	uint32_t handle;
 	uint8_t label[4];
 	uint32_t value;
 	uint8_t auth[TPM_SECRET_SIZE];
@@ -151,6 +154,9 @@ struct tpm_session {
 /* Part 2, 7.1: TPM_PERMANENT_FLAGS. */
 struct tpm_permanent_flags {
 	bool disable;
+	/* In this engine: an owner exists (TakeOwnership done, no clear
+	 * since).  The spec's flag of this name (owner install *allowed*,
+	 * TPM_SetOwnerInstall) is reported from !pd.no_owner_install. */
 	bool ownership;
 	bool deactivated;
 	bool read_pubek;
@@ -191,6 +197,9 @@ struct tpm_stany_flags {
 
 /* Part 2, 7.4 TPM_PERMANENT_DATA (the parts this engine uses). */
 struct tpm_permanent_data {
+	/* TPM_SetOwnerInstall(FALSE) was run: TakeOwnership answers
+	 * TPM_INSTALL_DISABLED.  Zero (install allowed) is the default. */
+	bool no_owner_install;
 	uint8_t tpm_proof[TPM_SECRET_SIZE];
 	uint8_t ek_reset[TPM_SECRET_SIZE];
 	uint8_t owner_auth[TPM_SECRET_SIZE];

@@ -443,7 +443,7 @@ int tc_rsa_verify_sha1(const struct tc_pubkey *pk,
 	    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha1()) <= 0)
 		goto err_free_ctx;
 	v = EVP_PKEY_verify(ctx, sig, sig_len, digest, TC_DIGEST_SIZE);
-	err = v == 1 ? 0 : -EBADMSG;
+	err = v == 1 ? 0 : TC_EBADSIG;
 err_free_ctx:
 	EVP_PKEY_CTX_free(ctx);
 err_free_pkey:
@@ -491,12 +491,13 @@ int tc_call(struct tc_conn *c, struct tc_cmd *cmd, struct tc_session *sess,
 	err = tc_send_raw(c, cmd->data, cmd->b.len, r);
 	if (err)
 		return err;
-	if (r->rc != TPM_SUCCESS || nsess == 0) {
-		/* The TPM terminates the sessions of a failed command. */
-		for (i = 0; i < nsess && r->rc != TPM_SUCCESS; i++)
-			sess[i].open = false;
+	/*
+	 * A failed command may or may not have ended its sessions (libtpms
+	 * keeps them when the command fails before authorization), so they
+	 * stay "open" and tc_session_close() flushes them either way.
+	 */
+	if (r->rc != TPM_SUCCESS || nsess == 0)
 		return (int)r->rc;
-	}
 
 	if (r->tag != TPM_TAG_RSP_COMMAND + nsess ||
 	    r->len < 10 + cmd->rsp_handles + nsess * TC_AUTH_OUT_SIZE)
@@ -736,6 +737,17 @@ static void pcr_select_bytes(uint32_t mask, uint8_t sel[PCR_SELECT_SIZE])
 		sel[i] = (uint8_t)(mask >> (8 * i));
 }
 
+/* The PCRs a returned TPM_PCR_SELECTION selects, as a mask. */
+static uint32_t pcr_mask_of(const uint8_t *sel, uint16_t n)
+{
+	uint32_t mask = 0;
+	uint16_t i;
+
+	for (i = 0; i < n && i < PCR_SELECT_SIZE; i++)
+		mask |= (uint32_t)sel[i] << (8 * i);
+	return mask;
+}
+
 void tc_cmd_pcr_selection(struct tc_cmd *cmd, uint32_t mask)
 {
 	uint8_t sel[PCR_SELECT_SIZE];
@@ -932,7 +944,7 @@ static int get_pubek_checked(struct tc_rsp *r,
 	sha1_2(b.data + start, b.pos - start, nonce, TC_DIGEST_SIZE, want);
 	if (tb_get_bytes(&b, sum, sizeof(sum)) || tb_expect_end(&b))
 		return -EBADMSG;
-	return CRYPTO_memcmp(sum, want, sizeof(sum)) ? -EBADMSG : 0;
+	return CRYPTO_memcmp(sum, want, sizeof(sum)) ? TC_EBADSIG : 0;
 }
 
 int tc_read_pubek(struct tc_conn *c, struct tc_pubkey *pk, struct tc_rsp *r)
@@ -1310,7 +1322,14 @@ int tc_quote(struct tc_conn *c, uint32_t key,
 		return -EBADMSG;
 	memcpy(info, struct_ver_11, 4);
 	memcpy(info + 4, "QUOT", 4);
-	tc_sha1(b.data + start, b.pos - start, info + 8);
+	/*
+	 * A composite of no PCRs is the all-zero digest, as libtpms (the
+	 * oracle) signs it; otherwise SHA-1 of the TPM_PCR_COMPOSITE.
+	 */
+	if (!pcr_mask_of(sel, nsel))
+		memset(info + 8, 0, TC_DIGEST_SIZE);
+	else
+		tc_sha1(b.data + start, b.pos - start, info + 8);
 	memcpy(info + 8 + TC_DIGEST_SIZE, nonce, TC_DIGEST_SIZE);
 	if (tb_get_sized(&b, &sig, &nsig, TC_MAX_MODULUS) ||
 	    tb_expect_end(&b))

@@ -30,6 +30,8 @@
 /* Extra result codes (negative errno) beyond those of the system. */
 /* The response authorization HMAC did not verify. */
 #define TC_EBADAUTH		(-EPROTO)
+/* A signature or checksum from the TPM did not verify. */
+#define TC_EBADSIG		(-EKEYREJECTED)
 
 struct tc_conn {
 	int fd;
@@ -161,8 +163,10 @@ void tc_cmd_sized(struct tc_cmd *cmd, const void *p, uint32_t n);
  * @r: response.
  *
  * Computes each session's HMAC over inParamDigest, sends, and on success
- * verifies each response HMAC and rolls the session nonces.  A failed
- * command or continueAuthSession = FALSE marks the session closed.
+ * verifies each response HMAC and rolls the session nonces; a returned
+ * continueAuthSession FALSE marks the session closed.  After a failed
+ * command the TPM may or may not have ended the session: it stays marked
+ * open, and tc_session_close() flushes it either way.
  *
  * Return: the TPM return code (>= 0), or a negative errno: transport errors
  * as tc_transact(), -EBADMSG for a malformed response, TC_EBADAUTH when a
@@ -186,7 +190,7 @@ int tc_oiap(struct tc_conn *c, struct tc_session *s,
 int tc_osap(struct tc_conn *c, struct tc_session *s, uint16_t et,
 	    uint32_t ev, const uint8_t auth[TC_DIGEST_SIZE],
 	    struct tc_rsp *r);
-/* FlushSpecific the session if it is still open. */
+/* FlushSpecific the session if it may still be open; errors ignored. */
 int tc_session_close(struct tc_conn *c, struct tc_session *s);
 /*
  * ADIP XOR encryption of @auth (Part 1, 13.8): the first value of a command
@@ -207,7 +211,7 @@ int tc_rsa_oaep_encrypt(const struct tc_pubkey *pk, const void *in,
 			size_t n, uint8_t *out, size_t *out_len);
 /*
  * Verify an RSASSA-PKCS1-v1_5 signature whose DigestInfo is SHA-1 of value
- * @digest. Return: 0 when valid, -EBADMSG when not, other -errno on error.
+ * @digest. Return: 0 when valid, TC_EBADSIG when not, other -errno on error.
  */
 int tc_rsa_verify_sha1(const struct tc_pubkey *pk,
 		       const uint8_t digest[TC_DIGEST_SIZE],
@@ -253,7 +257,10 @@ int tc_get_capability(struct tc_conn *c, uint32_t area, const void *sub,
 /* GetCapability with a u32 sub-cap; *val gets a u32 (or BOOL) answer. */
 int tc_get_cap_u32(struct tc_conn *c, uint32_t area, uint32_t sub,
 		   uint32_t *val, struct tc_rsp *r);
-/* Read pubEK; the checksum over (pubkey || antiReplay) is verified. */
+/*
+ * Read pubEK; the checksum over (pubkey || antiReplay) is verified
+ * (TC_EBADSIG when it does not match).
+ */
 int tc_read_pubek(struct tc_conn *c, struct tc_pubkey *pk, struct tc_rsp *r);
 int tc_owner_read_pubek(struct tc_conn *c,
 			const uint8_t owner[TC_DIGEST_SIZE],
@@ -310,7 +317,7 @@ int tc_unseal(struct tc_conn *c, uint32_t key,
 	      struct tc_rsp *r);
 /*
  * Quote the PCRs in @mask with @nonce.  The signature is verified against
- * @pk when given (-EBADMSG if it does not verify).
+ * @pk when given (TC_EBADSIG if it does not verify).
  */
 int tc_quote(struct tc_conn *c, uint32_t key,
 	     const uint8_t auth[TC_DIGEST_SIZE],

@@ -62,7 +62,8 @@ int store_open(struct store *st, const char *dir)
 			     O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (st->lock_fd < 0) {
 		err = -errno;
-		log_warn("%s/%s: cannot create lock file", dir, STORE_LOCK_FILE);
+		log_warn("%s/%s: cannot create lock file", dir,
+			 STORE_LOCK_FILE);
 		goto err_close_dir;
 	}
 	if (flock(st->lock_fd, LOCK_EX | LOCK_NB)) {

@@ -2,8 +2,9 @@
 /*
  * tpmd: the TPM 1.2 engine as a daemon serving raw TPM bytes on unix and
  * TCP sockets, one client at a time, its state kept durably in a state
- * directory.  This file frames commands and owns the save policy; sockets
- * are net.c's, files are store.c's, TPM semantics are the engine's.
+ * directory.  This file owns the process (options, start, signals, stop)
+ * and the save policy; framing is conn.c's, sockets net.c's, files
+ * store.c's, and TPM semantics the engine's.
  */
 #include <assert.h>
 #include <errno.h>
@@ -15,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "../../common/log.h"
@@ -25,60 +25,8 @@
 #include "tpmd.h"
 
 #define TPMD_VERSION		"0.1"
-/* A client must deliver a whole command within this time (ms). */
-#define TPMD_CMD_TIMEOUT_MS	30000
-/*
- * After refusing a command we read and discard the client's remaining
- * bytes this long (ms) before closing: closing with unread data makes TCP
- * send a reset, which can destroy the error response in flight.
- */
-#define TPMD_DRAIN_MS		1000
 /* Engine key size for the EK when one is made (bits). */
 #define TPMD_EK_BITS		2048U
-/* TPM command header: tag u16, paramSize u32, ordinal u32 (Part 1). */
-#define TPM_HEADER_SIZE		10U
-/* Bytes needed to know a command's length: tag and paramSize. */
-#define TPM_SIZE_KNOWN		6U
-
-struct options {
-	const char *listen[TPMD_MAX_LISTENERS];
-	int nlisten;
-	const char *state_dir;
-	const char *pidfile;
-	const char *startup_name;
-	uint16_t startup;	/* TPM_ST_*, or 0 for --startup none */
-	bool no_ek;
-	bool foreground;
-	bool verbose;
-};
-
-struct client {
-	int fd;			/* -1: nobody connected */
-	bool draining;		/* error answered; discarding until EOF */
-	size_t have;		/* bytes buffered in buf */
-	uint64_t deadline;	/* ms; set while have > 0 or draining */
-	char peer[128];
-	uint8_t buf[TPM_MAX_COMMAND_SIZE];
-};
-
-struct tpmd {
-	struct options opt;
-	struct listener lis[TPMD_MAX_LISTENERS];
-	struct store store;
-	struct tpm_state *tpm;
-	/*
-	 * The engine holds changes that are not on disk.  Until a save
-	 * succeeds every command is answered TPM_FAIL: a TPM that reports
-	 * success and then forgets is worse than one that reports failure.
-	 */
-	bool unsaved;
-	char pidfile[PATH_MAX];	/* absolute; empty until written */
-	int sig_fd;
-	struct client cl;
-	struct log_ratelimit rl_client;	/* warnings a client can trigger */
-	struct log_ratelimit rl_save;	/* repeated save failures */
-	uint8_t rsp[TPM_MAX_COMMAND_SIZE];
-};
 
 static const struct {
 	const char *name;
@@ -92,27 +40,27 @@ static const struct {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: tpmd --listen tcp:[HOST:]PORT|unix:PATH [--listen ...]\n"
-		"            --state-dir DIR [--startup clear|save|deactivated|none]\n"
-		"            [--no-ek] [-d|--debug] [-v|--verbose] [--pidfile FILE]\n"
-		"       tpmd -h|--help | -V|--version\n");
+	fputs("usage: tpmd --listen tcp:[HOST:]PORT|unix:PATH [--listen ...]\n"
+	      "            --state-dir DIR\n"
+	      "            [--startup clear|save|deactivated|none] [--no-ek]\n"
+	      "            [-d|--debug] [-v|--verbose] [--pidfile FILE]\n"
+	      "       tpmd -h|--help | -V|--version\n", f);
 }
 
 static void help(void)
 {
 	usage(stdout);
 	printf("\n"
-	       "  --listen ADDR      serve raw TPM 1.2 commands on ADDR (at most %d);\n"
-	       "                     tcp without HOST binds %s only\n"
-	       "  --state-dir DIR    keep the TPM's state in DIR/tpm.state\n"
-	       "  --startup TYPE     TPM_Startup sent at start (default clear)\n"
-	       "  --no-ek            a new TPM gets no endorsement key\n"
-	       "  -d, --debug        stay in the foreground, log to stderr\n"
-	       "  -v, --verbose      log connections and commands (debug level)\n"
-	       "  --pidfile FILE     write the daemon's pid to FILE\n"
-	       "  -h, --help         show this help\n"
-	       "  -V, --version      show the version\n",
+	       "  --listen ADDR    serve raw TPM 1.2 on ADDR (at most %d);\n"
+	       "                   tcp without HOST binds %s only\n"
+	       "  --state-dir DIR  keep the TPM's state in DIR/tpm.state\n"
+	       "  --startup TYPE   TPM_Startup sent at start (default clear)\n"
+	       "  --no-ek          a new TPM gets no endorsement key\n"
+	       "  -d, --debug      stay in the foreground, log to stderr\n"
+	       "  -v, --verbose    log connections and commands (debug)\n"
+	       "  --pidfile FILE   write the daemon's pid to FILE\n"
+	       "  -h, --help       show this help\n"
+	       "  -V, --version    show the version\n",
 	       TPMD_MAX_LISTENERS, TPMD_DEFAULT_HOST);
 }
 
@@ -208,19 +156,6 @@ static void parse_options(struct tpmd *d, int argc, char **argv)
 	}
 }
 
-/* A 10-byte error response; the tag follows the request's (Part 1). */
-static size_t error_response(uint8_t *rsp, uint16_t req_tag, uint32_t rc)
-{
-	uint16_t tag = TPM_TAG_RSP_COMMAND;
-
-	if (req_tag >= TPM_TAG_RQU_COMMAND && req_tag <= TPM_TAG_RQU_AUTH2_COMMAND)
-		tag = req_tag + 3;
-	tb_wr_be16(rsp, tag);
-	tb_wr_be32(rsp + 2, TPM_HEADER_SIZE);
-	tb_wr_be32(rsp + 6, rc);
-	return TPM_HEADER_SIZE;
-}
-
 /*
  * Make the disk match the engine.  Return: true when it does (nothing to
  * save, or saved), false when the state is only in memory.
@@ -249,8 +184,19 @@ static bool sync_state(struct tpmd *d)
 	return false;
 }
 
-/* Run one framed command; the response is left in d->rsp. */
-static size_t execute(struct tpmd *d, const uint8_t *cmd, uint32_t size)
+/**
+ * tpmd_execute() - run one framed command under the save policy.
+ * @d: the daemon.
+ * @cmd: the command; its paramSize was checked against @size.
+ * @size: its length, TPM_HEADER_SIZE..TPM_MAX_COMMAND_SIZE.
+ *
+ * The response is left in d->rsp.  It reports success only once the state
+ * change is durable; while the state cannot be saved every command gets
+ * TPM_FAIL.
+ *
+ * Return: the response length.
+ */
+size_t tpmd_execute(struct tpmd *d, const uint8_t *cmd, uint32_t size)
 {
 	uint16_t tag = tb_be16(cmd);
 	size_t rsp_len;
@@ -310,7 +256,7 @@ static void power_on(struct tpmd *d)
 	tb_wr_be32(cmd + 2, sizeof(cmd));
 	tb_wr_be32(cmd + 6, TPM_ORD_Startup);
 	tb_wr_be16(cmd + 10, d->opt.startup);
-	rsp_len = execute(d, cmd, sizeof(cmd));
+	rsp_len = tpmd_execute(d, cmd, sizeof(cmd));
 	rc = tb_be32(d->rsp + 6);
 	if (d->unsaved)
 		fatalx("cannot save TPM state after TPM_Startup");
@@ -425,159 +371,8 @@ err_exit:
 	exit(1);
 }
 
-static void client_close(struct tpmd *d, const char *why)
-{
-	struct client *cl = &d->cl;
-
-	log_debug("%s: connection closed (%s)", cl->peer, why);
-	close(cl->fd);
-	cl->fd = -1;
-	cl->have = 0;
-	cl->draining = false;
-}
-
-/* Answer a refused command and let the client's leftover bytes drain. */
-static void client_refuse(struct tpmd *d, uint16_t tag, uint32_t rc)
-{
-	struct client *cl = &d->cl;
-	size_t len = error_response(d->rsp, tag, rc);
-
-	if (net_send_all(cl->fd, d->rsp, len, TPMD_DRAIN_MS)) {
-		client_close(d, "refused");
-		return;
-	}
-	shutdown(cl->fd, SHUT_WR);
-	cl->draining = true;
-	cl->have = 0;
-	cl->deadline = monotonic_ms() + TPMD_DRAIN_MS;
-}
-
-/* Is a whole command, or a header to refuse, buffered? */
-static bool client_pending(const struct client *cl)
-{
-	uint32_t size;
-
-	if (cl->draining || cl->have < TPM_SIZE_KNOWN)
-		return false;
-	size = tb_be32(cl->buf + 2);
-	if (size < TPM_HEADER_SIZE || size > TPM_MAX_COMMAND_SIZE)
-		return true;
-	return cl->have >= size;
-}
-
-/* Run the buffered command; the caller checked client_pending(). */
-static void client_command(struct tpmd *d)
-{
-	struct client *cl = &d->cl;
-	uint16_t tag = tb_be16(cl->buf);
-	uint32_t size = tb_be32(cl->buf + 2);
-	size_t rsp_len;
-	int err;
-
-	/* paramSize is client-controlled: refuse before trusting it. */
-	if (size < TPM_HEADER_SIZE || size > TPM_MAX_COMMAND_SIZE) {
-		if (log_ratelimit(&d->rl_client))
-			log_warnx("%s: paramSize %u out of range, closing",
-				  cl->peer, size);
-		client_refuse(d, tag, TPM_BAD_PARAM_SIZE);
-		return;
-	}
-	rsp_len = execute(d, cl->buf, size);
-	log_debug("%s: ordinal 0x%08x len %u -> rc 0x%x len %zu", cl->peer,
-		  tb_be32(cl->buf + 6), size, tb_be32(d->rsp + 6), rsp_len);
-	err = net_send_all(cl->fd, d->rsp, rsp_len, TPMD_CMD_TIMEOUT_MS);
-	if (err) {
-		client_close(d, strerror(-err));
-		return;
-	}
-	/* A pipelining client may have sent the next command already. */
-	cl->have -= size;
-	if (cl->have) {
-		memmove(cl->buf, cl->buf + size, cl->have);
-		cl->deadline = monotonic_ms() + TPMD_CMD_TIMEOUT_MS;
-	}
-}
-
-static void client_read(struct tpmd *d)
-{
-	struct client *cl = &d->cl;
-	size_t room = sizeof(cl->buf) - cl->have;
-	ssize_t n;
-
-	/* A full buffer always holds a whole command (client_pending). */
-	assert(room > 0 || cl->draining);
-	n = read(cl->fd, cl->draining ? cl->buf : cl->buf + cl->have,
-		 cl->draining ? sizeof(cl->buf) : room);
-	if (n < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			client_close(d, strerror(errno));
-		return;
-	}
-	if (n == 0) {
-		client_close(d, cl->have ? "EOF mid-command" : "EOF");
-		return;
-	}
-	if (cl->draining)
-		return;
-	if (!cl->have)
-		cl->deadline = monotonic_ms() + TPMD_CMD_TIMEOUT_MS;
-	cl->have += (size_t)n;
-}
-
-static void client_accept(struct tpmd *d, struct listener *l)
-{
-	struct client *cl = &d->cl;
-	int fd = listener_accept(l, cl->peer, sizeof(cl->peer));
-
-	if (fd < 0) {
-		if (fd != -EAGAIN && fd != -ECONNABORTED &&
-		    log_ratelimit(&d->rl_client))
-			log_warnx("%s: accept: %s", l->spec, strerror(-fd));
-		return;
-	}
-	cl->fd = fd;
-	cl->have = 0;
-	cl->draining = false;
-	log_debug("%s: connection opened", cl->peer);
-}
-
-/* poll() timeout for the connected client, in ms (-1: none). */
-static int client_timeout(const struct client *cl)
-{
-	uint64_t now;
-
-	if (client_pending(cl))
-		return 0;
-	if (!cl->have && !cl->draining)
-		return -1;	/* idle between commands: no limit */
-	now = monotonic_ms();
-	return now >= cl->deadline ? 0 : (int)(cl->deadline - now);
-}
-
-static void client_event(struct tpmd *d, short revents)
-{
-	struct client *cl = &d->cl;
-
-	if (client_pending(cl)) {
-		client_command(d);
-		return;
-	}
-	if (revents & (POLLIN | POLLHUP | POLLERR)) {
-		client_read(d);
-		if (cl->fd >= 0 && client_pending(cl))
-			client_command(d);
-		return;
-	}
-	if ((cl->have || cl->draining) && monotonic_ms() >= cl->deadline) {
-		if (!cl->draining && log_ratelimit(&d->rl_client))
-			log_warnx("%s: no complete command within %d s, dropping",
-				  cl->peer, TPMD_CMD_TIMEOUT_MS / 1000);
-		client_close(d, "timeout");
-	}
-}
-
-/* Serve until SIGTERM or SIGINT. */
-static void serve(struct tpmd *d)
+/* Serve until SIGTERM or SIGINT.  Return: 0, or -errno if poll() fails. */
+static int serve(struct tpmd *d)
 {
 	struct pollfd pfd[1 + TPMD_MAX_LISTENERS];
 	struct signalfd_siginfo si;
@@ -603,13 +398,14 @@ static void serve(struct tpmd *d)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			fatal("poll");
+			log_warn("poll");
+			return -errno;
 		}
 		if (pfd[0].revents & POLLIN) {
 			if (read(d->sig_fd, &si, sizeof(si)) == sizeof(si))
 				log_info("signal %u received, stopping",
 					 si.ssi_signo);
-			return;
+			return 0;
 		}
 		if (d->cl.fd >= 0) {
 			client_event(d, pfd[1].revents);
@@ -676,8 +472,8 @@ int main(int argc, char **argv)
 		 d->opt.nlisten > 1 ? d->opt.listen[1] : "",
 		 d->opt.state_dir);
 
-	serve(d);
-
+	if (serve(d))
+		status = 1;
 	if (d->cl.fd >= 0)
 		client_close(d, "stopping");
 	if (!sync_state(d)) {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tpmd's private header: the listening sockets (net.c) and the durable
- * state directory (store.c) that tpmd.c drives.  Nothing here knows about
- * TPM commands; tpmd.c alone decides what a byte means.
+ * tpmd's private header: the daemon's state (tpmd.c), the client
+ * connection and its framing (conn.c), the listening sockets (net.c) and
+ * the durable state directory (store.c).  Only conn.c reads client bytes.
  */
 #ifndef TPMD_H
 #define TPMD_H
@@ -13,12 +13,17 @@
 #include <stdint.h>
 #include <sys/un.h>
 
-struct tpm_state;
+#include "../../common/log.h"
+#include "../tpm_emulator.h"
 
 /* Most --listen options (DESIGN 9: typically one unix and one tcp). */
 #define TPMD_MAX_LISTENERS	2
 /* Pending connections the kernel queues while one client is served. */
 #define TPMD_LISTEN_BACKLOG	16
+/* A client must deliver a whole command within this time (ms). */
+#define TPMD_CMD_TIMEOUT_MS	30000
+/* TPM command header: tag u16, paramSize u32, ordinal u32 (Part 1). */
+#define TPM_HEADER_SIZE		10U
 /* Host bound by "tcp:PORT" (and "tcp::PORT"): loopback only. */
 #define TPMD_DEFAULT_HOST	"127.0.0.1"
 
@@ -32,8 +37,9 @@ struct listener {
 	enum listener_kind kind;
 	char host[256];			/* tcp: empty means loopback */
 	char port[8];			/* tcp: decimal, 1..65535 */
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* unix */
-	char unlink_path[PATH_MAX];	/* unix: absolute, to remove at exit */
+	/* unix: the path as given */
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char unlink_path[PATH_MAX];	/* unix: absolute, removed at exit */
 	bool bound;			/* unix: we created the path */
 	int fd;				/* -1 when closed */
 };
@@ -60,5 +66,56 @@ int store_open(struct store *st, const char *dir);
 void store_close(struct store *st);
 int store_load(struct store *st, struct tpm_state **tpm, const char **why);
 int store_save(struct store *st, struct tpm_state *tpm, const char **step);
+
+struct options {
+	const char *listen[TPMD_MAX_LISTENERS];
+	int nlisten;
+	const char *state_dir;
+	const char *pidfile;
+	const char *startup_name;
+	uint16_t startup;	/* TPM_ST_*, or 0 for --startup none */
+	bool no_ek;
+	bool foreground;
+	bool verbose;
+};
+
+/* The one connected client; others wait in the listen backlog. */
+struct client {
+	int fd;			/* -1: nobody connected */
+	bool draining;		/* error answered; discarding until EOF */
+	size_t have;		/* bytes buffered in buf */
+	uint64_t deadline;	/* ms; set while have > 0 or draining */
+	char peer[128];
+	uint8_t buf[TPM_MAX_COMMAND_SIZE];
+};
+
+struct tpmd {
+	struct options opt;
+	struct listener lis[TPMD_MAX_LISTENERS];
+	struct store store;
+	struct tpm_state *tpm;
+	/*
+	 * The engine holds changes that are not on disk.  Until a save
+	 * succeeds every command is answered TPM_FAIL: a TPM that reports
+	 * success and then forgets is worse than one that reports failure.
+	 */
+	bool unsaved;
+	char pidfile[PATH_MAX];	/* absolute; empty until written */
+	int sig_fd;
+	struct client cl;
+	struct log_ratelimit rl_client;	/* warnings clients can trigger */
+	struct log_ratelimit rl_save;	/* repeated save failures */
+	uint8_t rsp[TPM_MAX_COMMAND_SIZE];
+};
+
+/* tpmd.c */
+size_t tpmd_execute(struct tpmd *d, const uint8_t *cmd, uint32_t size);
+
+/* conn.c */
+size_t error_response(uint8_t *rsp, uint16_t req_tag, uint32_t rc);
+void client_accept(struct tpmd *d, struct listener *l);
+void client_close(struct tpmd *d, const char *why);
+int client_timeout(const struct client *cl);
+void client_event(struct tpmd *d, short revents);
 
 #endif /* TPMD_H */
