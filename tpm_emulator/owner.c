@@ -24,8 +24,7 @@ int tpm_ek_generate(struct tpm_state *s, const struct tpm_key_parms *parms)
 	struct tpm_key *ek = &s->pd.ek;
 	int err;
 
-	tpm_key_clear(ek);
-	memset(ek, 0, sizeof(*ek));
+	tpm_key_clear(ek);	/* leaves it zeroed */
 	/* Part 3, 14.1 step 3: a storage-like RSA key with OAEP and no
 	 * signature scheme, no PCR binding, always authorized. */
 	memcpy(ek->ver, key_struct_ver, sizeof(ek->ver));
@@ -394,7 +393,7 @@ void tpm_owner_clear_actions(struct tpm_state *s)
 	pf->read_pubek = true;
 	pf->disable_owner_clear = false;
 	pf->disable_full_da_logic_info = false;
-	pf->allow_maintenance = false;	/* no maintenance commands here */
+	pf->allow_maintenance = true;
 	pf->read_srk_pub = false;
 	/* Step 10 */
 	pf->ownership = false;

@@ -147,17 +147,32 @@ static void dump(const struct side *s)
 	printf("%s\n", n < s->r.len ? "..." : "");
 }
 
+/*
+ * Give up: the remaining steps of the scenario then fail at once (no
+ * connection) and report() prints nothing more.
+ */
+static void bail_out(struct diff *d, const char *why)
+{
+	int i;
+
+	printf("Bail out! %s\n", why);
+	d->dead = true;
+	for (i = 0; i < NSIDES; i++)
+		tc_disconnect(&d->s[i].c);
+}
+
 /* Drop and re-open a side's connection after a transport error. */
 static void reconnect(struct diff *d, struct side *s)
 {
+	char why[WHY_MAX];
 	int err;
 
 	tc_disconnect(&s->c);
 	err = tc_connect(&s->c, s->ep);
 	if (err) {
-		printf("Bail out! %c: cannot reconnect to %s: %s\n", s->name,
-		       s->ep, strerror(-err));
-		d->dead = true;
+		say(why, sizeof(why), "%c: cannot reconnect to %s: %s",
+		    s->name, s->ep, strerror(-err));
+		bail_out(d, why);
 		return;
 	}
 	s->c.timeout_ms = d->timeout_ms;
@@ -197,9 +212,11 @@ static void report(struct diff *d, const char *step, bool ok, const char *why)
 		}
 		/* A hung TPM would cost a timeout per remaining step. */
 		if (++s->io_errors >= MAX_IO_ERRORS) {
-			printf("Bail out! %c: %u transport errors in a row\n",
-			       s->name, s->io_errors);
-			d->dead = true;
+			char msg[WHY_MAX];
+
+			say(msg, sizeof(msg), "%c: %u transport errors in a row",
+			    s->name, s->io_errors);
+			bail_out(d, msg);
 			break;
 		}
 		/* A transport error may leave the stream out of step. */
@@ -1994,6 +2011,10 @@ static int setup(struct diff *d)
 		if (rc == 0) {
 			s->ek = pk;
 			s->have_ek = true;
+		} else if (rc < 0) {
+			printf("Bail out! %c: ReadPubek: %s\n", s->name,
+			       errstr(rc));
+			return rc;
 		}
 	}
 	for (i = 0; i < NSIDES; i++) {

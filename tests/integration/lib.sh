@@ -91,6 +91,9 @@ it_cleanup()
 	local rc=$? i
 
 	trap - EXIT
+	# Finish the cleanup whatever arrives now; a vanished reader of our
+	# output must not stop it half way either.
+	trap '' INT TERM HUP PIPE
 	for ((i = ${#IT_PIDS[@]} - 1; i >= 0; i--)); do
 		it_kill "${IT_PIDS[i]}"
 	done
@@ -132,6 +135,7 @@ it_setup()
 	trap it_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+	trap 'exit 129' HUP
 	[ -x "$TPMSEND" ] || bail "$TPMSEND is missing (make O=$O tests)"
 }
 

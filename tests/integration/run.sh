@@ -18,8 +18,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
 
 TSS_PROG=$IT_O/tests/integration/tss_conformance
-# A stuck suite must not hold the whole run; each normally takes seconds.
-SUITE_SECS=${SUITE_SECS:-300}
+# Bounds the libtspi program, which normally takes seconds.
+TSS_PROG_SECS=${TSS_PROG_SECS:-300}
 
 # The tss_conformance suite: the program against a TPM owned by nobody yet
 # (it takes ownership itself), so it does not depend on tpm_tools.sh.
@@ -37,7 +37,7 @@ suite_tss_conformance()
 			"see the lines above"
 	fi
 	it_tcsd_start
-	timeout "$SUITE_SECS" "$TSS_PROG"
+	timeout "$TSS_PROG_SECS" "$TSS_PROG"
 	rc=$?
 	# 0 and 1 are "all passed" and "some failed", already in the TAP.
 	[ "$rc" -le 1 ] || not_ok "tss_conformance finished" "exit status $rc"
@@ -63,26 +63,50 @@ build()
 }
 
 # run_suite NAME CMD...: run one suite, its TAP passed through and counted.
+# The suite runs in the background so that a signal to run.sh can be passed
+# on as SIGTERM, which makes the suite stop everything it started; each of
+# its steps is bounded, so no outer timeout is needed.
 run_suite()
 {
-	local name=$1 out rc p f
+	local name=$1 out fifo rc p f
 
 	shift
-	out=$(mktemp) || bail "mktemp failed"
+	out=$RUN_DIR/$name.tap
+	fifo=$RUN_DIR/$name.fifo
+	mkfifo "$fifo" || bail "mkfifo failed"
 	echo "# === $name ($TPM_UNDER_TEST)"
-	timeout --kill-after=10 "$SUITE_SECS" "$@" 2>&1 | tee "$out"
-	rc=${PIPESTATUS[0]}
+	(
+		trap '' INT TERM HUP
+		tee "$out" <"$fifo"
+	) &
+	TEE_PID=$!
+	"$@" >"$fifo" 2>&1 &
+	SUITE_PID=$!
+	wait "$SUITE_PID"
+	rc=$?
+	# A trap interrupted the wait: wait again for the suite's cleanup.
+	while it_alive "$SUITE_PID"; do
+		wait "$SUITE_PID"
+		rc=$?
+	done
+	SUITE_PID=
+	wait "$TEE_PID"
 	p=$(grep -c '^ok - ' "$out")
 	f=$(grep -c '^not ok - ' "$out")
-	rm -f "$out"
 	PASSED=$((PASSED + p))
 	FAILED=$((FAILED + f))
-	# A suite that stopped early (bail out, crash, timeout) fails even
+	# A suite that stopped early (bail out, crash, signal) fails even
 	# when every line it printed was ok.
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		FAILED=$((FAILED + 1))
 		echo "not ok - $name finished: exit status $rc"
 	fi
+}
+
+on_signal()
+{
+	INTERRUPTED=$1
+	[ -n "$SUITE_PID" ] && kill -TERM "$SUITE_PID" 2>/dev/null
 }
 
 if [ "${1:-}" = --suite-tss_conformance ]; then
@@ -92,20 +116,36 @@ fi
 
 SUITES=("$@")
 [ ${#SUITES[@]} -gt 0 ] || SUITES=(tpm_tools tss_conformance)
+for s in "${SUITES[@]}"; do
+	case $s in
+	tpm_tools | tss_conformance) ;;
+	*) bail "unknown suite '$s' (tpm_tools, tss_conformance)" ;;
+	esac
+done
 PASSED=0
 FAILED=0
 START=$SECONDS
+SUITE_PID=
+INTERRUPTED=
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vtpm-run.XXXXXX") || bail "mktemp failed"
+trap 'rm -rf "$RUN_DIR"' EXIT
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
+trap 'on_signal 129' HUP
 build
 for s in "${SUITES[@]}"; do
+	[ -n "$INTERRUPTED" ] && break
 	case $s in
 	tpm_tools)
 		run_suite "$s" "$HERE/tpm_tools.sh" ;;
 	tss_conformance)
 		run_suite "$s" "$HERE/run.sh" --suite-tss_conformance ;;
-	*)
-		bail "unknown suite '$s' (tpm_tools, tss_conformance)" ;;
 	esac
 done
+if [ -n "$INTERRUPTED" ]; then
+	echo "Bail out! interrupted"
+	exit "$INTERRUPTED"
+fi
 echo "1..$((PASSED + FAILED))"
 echo "# integration ($TPM_UNDER_TEST): $PASSED passed, $FAILED failed" \
 	"in $((SECONDS - START)) s"

@@ -22,24 +22,26 @@
 /* trousers.h uses size_t without including <stddef.h> (included above). */
 #include <trousers/trousers.h>
 
-#define SHA1_LEN	20	/* TPM_DIGEST, Part 2 5.4 */
-#define NONCE_LEN	20	/* TPM_NONCE, Part 2 5.5 */
+#define SHA1_LEN 20  /* TPM_DIGEST, Part 2 5.4 */
+#define NONCE_LEN 20 /* TPM_NONCE, Part 2 5.5 */
 /* 24 PCRs (PC Client) need a 3-byte TPM_PCR_SELECTION bitmap; libtspi sends
  * that size, and the signed composites below must use the same one. */
-#define PCR_SELECT_LEN	3
-#define PCR_QUOTED	10	/* quoted only, never extended here */
-#define PCR_DEBUG	16	/* the debug PCR: this test extends it freely */
-#define QUOTE_INFO_LEN	48	/* TPM_QUOTE_INFO, Part 2 11.3 */
-#define QUOTE_INFO2_LEN	52	/* TPM_QUOTE_INFO2, Part 2 11.4 */
-#define COMPOSITE_MAX	(2 + PCR_SELECT_LEN + 4 + 2 * SHA1_LEN)
+#define PCR_SELECT_LEN 3
+#define PCR_QUOTED 10	   /* quoted only, never extended here */
+#define PCR_DEBUG 16	   /* the debug PCR: this test extends it freely */
+#define QUOTE_INFO_LEN 48  /* TPM_QUOTE_INFO, Part 2 11.3 */
+#define QUOTE_INFO2_LEN 52 /* TPM_QUOTE_INFO2, Part 2 11.4 */
+#define COMPOSITE_MAX (2 + PCR_SELECT_LEN + 4 + 2 * SHA1_LEN)
+
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 
 struct tss {
 	TSS_HCONTEXT ctx;
 	TSS_HTPM tpm;
 	TSS_HKEY srk;
-	TSS_HKEY sign;		/* 2048-bit signing key under the SRK */
-	TSS_HPOLICY sign_policy;	/* its correct usage secret */
-	EVP_PKEY *sign_pub;	/* its public half, for OpenSSL */
+	TSS_HKEY sign;		 /* 2048-bit signing key under the SRK */
+	TSS_HPOLICY sign_policy; /* its correct usage secret */
+	EVP_PKEY *sign_pub;	 /* its public half, for OpenSSL */
 };
 
 static BYTE well_known[] = TSS_WELL_KNOWN_SECRET;
@@ -56,8 +58,7 @@ static void ok(const char *name)
 	printf("ok - %s\n", name);
 }
 
-__attribute__((format(printf, 2, 3)))
-static void not_ok(const char *name, const char *fmt, ...)
+static PRINTF_LIKE(2, 3) void not_ok(const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -112,7 +113,7 @@ static uint32_t get_u32(const BYTE *p)
 static EVP_PKEY *rsa_pub(const BYTE *mod, size_t mod_len, const BYTE *exp,
 			 size_t exp_len)
 {
-	static const BYTE f4[] = { 0x01, 0x00, 0x01 };
+	static const BYTE f4[] = {0x01, 0x00, 0x01};
 	OSSL_PARAM_BLD *bld = NULL;
 	OSSL_PARAM *params = NULL;
 	EVP_PKEY_CTX *pctx = NULL;
@@ -199,9 +200,8 @@ static TSS_RESULT set_secret(struct tss *t, TSS_HOBJECT obj, TSS_FLAG mode,
 }
 
 /* TPM_PCR_COMPOSITE of the PCRs in @idx (ascending), read back here. */
-static bool pcr_composite(struct tss *t, const UINT32 *idx, size_t n,
-			  BYTE *out, size_t *out_len,
-			  BYTE sel[2 + PCR_SELECT_LEN])
+static bool pcr_composite(struct tss *t, const UINT32 *idx, size_t n, BYTE *out,
+			  size_t *out_len, BYTE sel[2 + PCR_SELECT_LEN])
 {
 	size_t i, pos = 2 + PCR_SELECT_LEN + 4;
 	UINT32 len;
@@ -234,8 +234,7 @@ static void check_random(struct tss *t)
 	    !tss_call(name, "Tspi_TPM_GetRandom",
 		      Tspi_TPM_GetRandom(t->tpm, sizeof(zero), &b)))
 		return;
-	check(name, memcmp(a, zero, sizeof(zero)) &&
-		    memcmp(a, b, sizeof(zero)),
+	check(name, memcmp(a, zero, sizeof(zero)) && memcmp(a, b, sizeof(zero)),
 	      "two 32-byte draws were equal or all zero");
 }
 
@@ -295,8 +294,9 @@ static void check_sign_key(struct tss *t)
 	UINT32 mod_len = 0;
 	BYTE *mod;
 
-	if (!create_key(t, name, TSS_KEY_TYPE_SIGNING | TSS_KEY_SIZE_2048 |
-			TSS_KEY_AUTHORIZATION | TSS_KEY_NOT_MIGRATABLE,
+	if (!create_key(t, name,
+			TSS_KEY_TYPE_SIGNING | TSS_KEY_SIZE_2048 |
+			    TSS_KEY_AUTHORIZATION | TSS_KEY_NOT_MIGRATABLE,
 			sign_secret, sizeof(sign_secret) - 1, &t->sign,
 			&t->sign_policy)) {
 		t->sign = 0;
@@ -350,17 +350,16 @@ static TSS_RESULT quote_pcrs(struct tss *t, TSS_FLAG type, TSS_HPCRS *pcrs)
 {
 	TSS_RESULT r;
 
-	r = Tspi_Context_CreateObject(t->ctx, TSS_OBJECT_TYPE_PCRS, type,
-				      pcrs);
+	r = Tspi_Context_CreateObject(t->ctx, TSS_OBJECT_TYPE_PCRS, type, pcrs);
 	/* INFO_SHORT objects take a selection for a direction only. */
 	if (!r && type == TSS_PCRS_STRUCT_INFO_SHORT)
-		r = Tspi_PcrComposite_SelectPcrIndexEx(*pcrs, PCR_QUOTED,
-						TSS_PCRS_DIRECTION_RELEASE);
+		r = Tspi_PcrComposite_SelectPcrIndexEx(
+		    *pcrs, PCR_QUOTED, TSS_PCRS_DIRECTION_RELEASE);
 	else if (!r)
 		r = Tspi_PcrComposite_SelectPcrIndex(*pcrs, PCR_QUOTED);
 	if (!r && type == TSS_PCRS_STRUCT_INFO_SHORT)
-		r = Tspi_PcrComposite_SelectPcrIndexEx(*pcrs, PCR_DEBUG,
-						TSS_PCRS_DIRECTION_RELEASE);
+		r = Tspi_PcrComposite_SelectPcrIndexEx(
+		    *pcrs, PCR_DEBUG, TSS_PCRS_DIRECTION_RELEASE);
 	else if (!r)
 		r = Tspi_PcrComposite_SelectPcrIndex(*pcrs, PCR_DEBUG);
 	return r;
@@ -368,12 +367,12 @@ static TSS_RESULT quote_pcrs(struct tss *t, TSS_FLAG type, TSS_HPCRS *pcrs)
 
 static void check_quote(struct tss *t)
 {
-	static const UINT32 idx[] = { PCR_QUOTED, PCR_DEBUG };
+	static const UINT32 idx[] = {PCR_QUOTED, PCR_DEBUG};
 	const char *name = "TPM_Quote: the composite returned is that of "
 			   "the PCRs read back";
 	BYTE nonce[NONCE_LEN], comp[COMPOSITE_MAX], sel[2 + PCR_SELECT_LEN];
 	BYTE qi[QUOTE_INFO_LEN];
-	TSS_VALIDATION v = { 0 };
+	TSS_VALIDATION v = {0};
 	TSS_HPCRS pcrs;
 	size_t comp_len;
 
@@ -399,8 +398,9 @@ static void check_quote(struct tss *t)
 	memcpy(qi, "\x01\x01\x00\x00QUOT", 8);
 	sha1(comp, comp_len, qi + 8);
 	memcpy(qi + 8 + SHA1_LEN, nonce, NONCE_LEN);
-	check(name, v.ulDataLength == sizeof(qi) &&
-		    !memcmp(v.rgbData, qi, sizeof(qi)),
+	check(name,
+	      v.ulDataLength == sizeof(qi) &&
+		  !memcmp(v.rgbData, qi, sizeof(qi)),
 	      "composite differs from the PCRs read back");
 	check("TPM_Quote: signature verifies over our TPM_QUOTE_INFO",
 	      rsa_verify(t->sign_pub, qi, sizeof(qi), v.rgbValidationData,
@@ -419,7 +419,7 @@ static void check_quote(struct tss *t)
 static bool quote2_info(struct tss *t, const BYTE *nonce, bool nonce_last,
 			BYTE qi[QUOTE_INFO2_LEN])
 {
-	static const UINT32 idx[] = { PCR_QUOTED, PCR_DEBUG };
+	static const UINT32 idx[] = {PCR_QUOTED, PCR_DEBUG};
 	BYTE comp[COMPOSITE_MAX], sel[2 + PCR_SELECT_LEN], *p = qi;
 	size_t comp_len;
 
@@ -465,7 +465,7 @@ static void quote2(struct tss *t, bool add_version, const char *name,
 {
 	BYTE nonce[NONCE_LEN], qi[QUOTE_INFO2_LEN], alt[QUOTE_INFO2_LEN];
 	BYTE *vinfo = NULL;
-	TSS_VALIDATION v = { 0 };
+	TSS_VALIDATION v = {0};
 	UINT32 vinfo_len = 0;
 	TSS_HPCRS pcrs;
 
@@ -490,8 +490,8 @@ static void quote2(struct tss *t, bool add_version, const char *name,
 	/* As for TPM_Quote, libtspi rebuilds rgbData around the pcrData. */
 	if (v.ulDataLength < sizeof(qi) || memcmp(v.rgbData, qi, sizeof(qi)))
 		not_ok(name, "pcrData differs from the one rebuilt here");
-	else if (add_version && (vinfo_len < 2 || vinfo[0] != 0x00 ||
-				 vinfo[1] != 0x30))
+	else if (add_version &&
+		 (vinfo_len < 2 || vinfo[0] != 0x00 || vinfo[1] != 0x30))
 		not_ok(name, "versionInfo is not a TPM_CAP_VERSION_INFO");
 	else
 		ok(name);
@@ -505,10 +505,12 @@ static void quote2(struct tss *t, bool add_version, const char *name,
 
 static void check_quote2(struct tss *t)
 {
-	quote2(t, false, "TPM_Quote2: TPM_PCR_INFO_SHORT returned has our "
+	quote2(t, false,
+	       "TPM_Quote2: TPM_PCR_INFO_SHORT returned has our "
 	       "selection, locality 0 and composite",
 	       "TPM_Quote2: signature verifies over our TPM_QUOTE_INFO2");
-	quote2(t, true, "TPM_Quote2 with addVersion: returns a "
+	quote2(t, true,
+	       "TPM_Quote2 with addVersion: returns a "
 	       "TPM_CAP_VERSION_INFO",
 	       "TPM_Quote2 with addVersion: signature covers "
 	       "TPM_QUOTE_INFO2 || versionInfo");
@@ -549,7 +551,7 @@ static void check_certify(struct tss *t)
 			   "bind key, with our nonce";
 	BYTE nonce[NONCE_LEN], want[SHA1_LEN], *mod, auth;
 	const BYTE *digest, *got_nonce;
-	TSS_VALIDATION v = { 0 };
+	TSS_VALIDATION v = {0};
 	TSS_HKEY bind;
 	UINT32 mod_len;
 	uint16_t usage;
@@ -560,8 +562,9 @@ static void check_certify(struct tss *t)
 	}
 	/* libtspi refuses (TSS_E_BAD_PARAMETER) to certify a key without
 	 * auth with a key that has auth, so both have a secret: AUTH2. */
-	if (!create_key(t, name, TSS_KEY_TYPE_BIND | TSS_KEY_SIZE_2048 |
-			TSS_KEY_AUTHORIZATION | TSS_KEY_NOT_MIGRATABLE,
+	if (!create_key(t, name,
+			TSS_KEY_TYPE_BIND | TSS_KEY_SIZE_2048 |
+			    TSS_KEY_AUTHORIZATION | TSS_KEY_NOT_MIGRATABLE,
 			bind_secret, sizeof(bind_secret) - 1, &bind, NULL))
 		return;
 	if (Tspi_GetAttribData(bind, TSS_TSPATTRIB_RSAKEY_INFO,
@@ -614,24 +617,23 @@ static void check_seal_pcr(struct tss *t)
 	    !tss_call(name, "PCR object",
 		      Tspi_Context_CreateObject(t->ctx, TSS_OBJECT_TYPE_PCRS,
 						TSS_PCRS_STRUCT_INFO, &pcrs)) ||
-	    !tss_call(name, "Tspi_PcrComposite_SetPcrValue",
-		      Tspi_PcrComposite_SetPcrValue(pcrs, PCR_DEBUG, len,
-						    cur)) ||
+	    !tss_call(
+		name, "Tspi_PcrComposite_SetPcrValue",
+		Tspi_PcrComposite_SetPcrValue(pcrs, PCR_DEBUG, len, cur)) ||
 	    !tss_call(name, "encdata object",
-		      Tspi_Context_CreateObject(t->ctx,
-						TSS_OBJECT_TYPE_ENCDATA,
+		      Tspi_Context_CreateObject(t->ctx, TSS_OBJECT_TYPE_ENCDATA,
 						TSS_ENCDATA_SEAL, &enc)) ||
 	    !tss_call(name, "encdata policy",
 		      set_secret(t, enc, TSS_SECRET_MODE_PLAIN, seal_secret,
 				 sizeof(seal_secret) - 1, NULL)) ||
-	    !tss_call(name, "Tspi_Data_Seal",
-		      Tspi_Data_Seal(enc, t->srk, sizeof(secret), secret,
-				     pcrs)) ||
+	    !tss_call(
+		name, "Tspi_Data_Seal",
+		Tspi_Data_Seal(enc, t->srk, sizeof(secret), secret, pcrs)) ||
 	    !tss_call(name, "Tspi_Data_Unseal",
 		      Tspi_Data_Unseal(enc, t->srk, &out_len, &out)))
 		return;
-	check(name, out_len == sizeof(secret) &&
-		    !memcmp(out, secret, sizeof(secret)),
+	check(name,
+	      out_len == sizeof(secret) && !memcmp(out, secret, sizeof(secret)),
 	      "unsealed bytes differ from the sealed ones");
 
 	name = "TPM_Unseal after extending PCR 16 fails with TPM_WRONGPCRVAL";
@@ -661,8 +663,7 @@ static void check_wrong_auth(struct tss *t)
 	}
 	if (!tss_call(name, "wrong policy",
 		      set_secret(t, t->sign, TSS_SECRET_MODE_PLAIN,
-				 wrong_secret, sizeof(wrong_secret) - 1,
-				 NULL)))
+				 wrong_secret, sizeof(wrong_secret) - 1, NULL)))
 		return;
 	r = sign_msg(t, msg, &sig, &sig_len);
 	if (r == TPM_E_AUTHFAIL)
@@ -675,8 +676,8 @@ static void check_wrong_auth(struct tss *t)
 	if (tss_call(name, "restore policy",
 		     Tspi_Policy_AssignToObject(t->sign_policy, t->sign)) &&
 	    tss_call(name, "Tspi_Hash_Sign", sign_msg(t, msg, &sig, &sig_len)))
-		check(name, rsa_verify(t->sign_pub, msg, strlen(msg), sig,
-				       sig_len),
+		check(name,
+		      rsa_verify(t->sign_pub, msg, strlen(msg), sig, sig_len),
 		      "OpenSSL rejected the signature");
 }
 
@@ -706,10 +707,10 @@ static bool ensure_owned(struct tss *t)
 	if (r == TPM_E_NO_ENDORSEMENT) {
 		printf("# no EK yet: creating one\n");
 		if (!tss_call(name, "EK object",
-			      Tspi_Context_CreateObject(t->ctx,
-				TSS_OBJECT_TYPE_RSAKEY,
-				TSS_KEY_SIZE_2048 | TSS_KEY_TYPE_LEGACY,
-				&ek)) ||
+			      Tspi_Context_CreateObject(
+				  t->ctx, TSS_OBJECT_TYPE_RSAKEY,
+				  TSS_KEY_SIZE_2048 | TSS_KEY_TYPE_LEGACY,
+				  &ek)) ||
 		    !tss_call(name, "Tspi_TPM_CreateEndorsementKey",
 			      Tspi_TPM_CreateEndorsementKey(t->tpm, ek, NULL)))
 			return false;
@@ -717,9 +718,9 @@ static bool ensure_owned(struct tss *t)
 		return false;
 	}
 	if (!tss_call(name, "SRK object",
-		      Tspi_Context_CreateObject(t->ctx, TSS_OBJECT_TYPE_RSAKEY,
-						TSS_KEY_TSP_SRK |
-						TSS_KEY_AUTHORIZATION, &srk)) ||
+		      Tspi_Context_CreateObject(
+			  t->ctx, TSS_OBJECT_TYPE_RSAKEY,
+			  TSS_KEY_TSP_SRK | TSS_KEY_AUTHORIZATION, &srk)) ||
 	    !tss_call(name, "SRK policy",
 		      set_secret(t, srk, TSS_SECRET_MODE_SHA1, well_known,
 				 sizeof(well_known), NULL)) ||
@@ -760,7 +761,7 @@ static bool setup(struct tss *t)
 
 int main(void)
 {
-	struct tss t = { 0 };
+	struct tss t = {0};
 	int ret = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

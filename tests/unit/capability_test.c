@@ -800,14 +800,15 @@ static void set_capability_owner_flags(void **state)
 static void set_capability_unsettable(void **state)
 {
 	static const uint32_t pf_no[] = {
-		TPM_PF_PHYSICALPRESENCELIFETIMELOCK, TPM_PF_PHYSICALPRESENCEHWENABLE,
+		TPM_PF_PHYSICALPRESENCELIFETIMELOCK,
+		TPM_PF_PHYSICALPRESENCEHWENABLE,
 		TPM_PF_PHYSICALPRESENCECMDENABLE, TPM_PF_CEKPUSED,
 		TPM_PF_TPMPOST, TPM_PF_FIPS, TPM_PF_OPERATOR,
 		TPM_PF_ENABLEREVOKEEK, TPM_PF_NV_LOCKED,
 		TPM_PF_MAINTENANCEDONE, 0, 21,
 	};
 	struct th *t = *state;
-	struct tpm_permanent_flags pf = t->s->pf;
+	struct tpm_permanent_flags pf;
 	size_t i;
 
 	th_pp(t);
