@@ -422,9 +422,16 @@ TPM_RESULT tpm_cmd_reset_lock_value(struct tpm_cmd *c, struct tpm_buf *in,
 		return TPM_BAD_PARAM_SIZE;
 	if (!s->pf.ownership)
 		return TPM_NOSRK;
-	/* Step 1: after one failed attempt, no more until Startup. */
-	if (s->sd.disable_reset_lock)
-		return TPM_AUTHFAIL;
+	/* Step 1: after a failed attempt, none until the lockout period
+	 * that failure started is over (1.a: the flag then clears).  Below
+	 * the threshold no lockout runs, so the owner may retry at once. */
+	if (s->sd.disable_reset_lock) {
+		if (tpm_da_locked(s, NULL))
+			return TPM_AUTHFAIL;
+		s->sd.disable_reset_lock = false;
+	}
+	/* Step 2: a failure (counted by tpm_auth_check(), which restarts
+	 * the lockout period when over the threshold) disables resets. */
 	rc = tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
 			    s->pd.owner_auth);
 	if (rc == TPM_AUTHFAIL) {

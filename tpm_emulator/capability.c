@@ -394,7 +394,8 @@ static TPM_RESULT cap_select_size(const uint8_t *sub, uint32_t len,
 }
 
 /* Part 2, 21.7/21.8 TPM_DA_INFO or TPM_DA_INFO_LIMITED.  The lockout is
- * one for every entity type, so the subCap entity type is not used. */
+ * one for every entity type, so the subCap (a TPM_ENTITY_TYPE) is not
+ * looked at, as Part 2, 21.1 allows. */
 static TPM_RESULT cap_da_logic(struct tpm_state *s, struct tpm_buf *out)
 {
 	uint32_t left = 0;
@@ -451,10 +452,10 @@ static TPM_RESULT cap_bool_area(uint32_t area, const uint8_t *sub,
 	case TPM_CAP_ORD:
 		return put_bool(out, supports(v32));
 	case TPM_CAP_ALG:
-		/* RSA for keys; the TPM's own hash, MAC, cipher, MGF. */
-		return put_bool(out, v32 == TPM_ALG_RSA || v32 == TPM_ALG_SHA ||
-				v32 == TPM_ALG_HMAC || v32 == TPM_ALG_AES128 ||
-				v32 == TPM_ALG_MGF1 || v32 == TPM_ALG_XOR);
+		/* The asymmetric algorithms of Sign, Seal, UnSeal, UnBind:
+		 * RSA only (the spec leaves other algorithms to the TPM;
+		 * FALSE as libtpms answers). */
+		return put_bool(out, v32 == TPM_ALG_RSA);
 	case TPM_CAP_PID:
 		return put_bool(out,
 			(v16 == TPM_PID_OIAP && supports(TPM_ORD_OIAP)) ||
@@ -510,7 +511,7 @@ static TPM_RESULT cap_answer(struct tpm_state *s, uint32_t area,
 	case TPM_CAP_MFR:
 		return cap_mfr(s, sub, len, out);
 	case TPM_CAP_DA_LOGIC:
-		return len == 2 ? cap_da_logic(s, out) : TPM_BAD_MODE;
+		return cap_da_logic(s, out);
 	default:
 		break;
 	}

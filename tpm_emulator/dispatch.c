@@ -209,8 +209,10 @@ static TPM_RESULT check_state(const struct tpm_state *s,
 		return TPM_INVALID_POSTINIT;
 	if (s->pf.disable && !(d->flags & CMD_DISABLED_OK))
 		return TPM_DISABLED;
-	if ((s->pf.deactivated || s->sf.deactivated) &&
-	    !(d->flags & CMD_DEACT_OK))
+	/* Part 1, 9.x: the permanent flag is copied into the STCLEAR one at
+	 * TPM_Startup, so PhysicalSetDeactivated takes effect at the next
+	 * boot; only the STCLEAR flag gates commands now. */
+	if (s->sf.deactivated && !(d->flags & CMD_DEACT_OK))
 		return TPM_DEACTIVATED;
 	return TPM_SUCCESS;
 }

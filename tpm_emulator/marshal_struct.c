@@ -32,8 +32,8 @@
 /* Part 2, 8.3: TPM_PCR_INFO at its largest (45 bytes). */
 #define PCR_INFO_MAX_BYTES	(PCR_SEL_MAX_BYTES + 2U * TPM_DIGEST_SIZE)
 /* Part 2, 8.4: TPM_PCR_INFO_LONG at its largest (54 bytes). */
-#define PCR_INFO_LONG_MAX_BYTES	(2U + 1U + 1U + 2U * PCR_SEL_MAX_BYTES + \
-				 2U * TPM_DIGEST_SIZE)
+#define PCR_INFO_LONG_MAX_BYTES	\
+	(2U + 1U + 1U + 2U * PCR_SEL_MAX_BYTES + 2U * TPM_DIGEST_SIZE)
 
 /* A TPM_LOCALITY_SELECTION names only localities 0-4 (Part 2, 8.6). */
 static TPM_RESULT locality_get(struct tpm_buf *b, uint8_t *loc)
@@ -231,14 +231,17 @@ TPM_RESULT tpm_pcr_info_get_sized(struct tpm_buf *b, bool long_form,
 		return TPM_BAD_PARAM_SIZE;
 	}
 	/* The size must describe exactly one structure of the expected
-	 * form.  Defects of the structure keep their own codes (as in
-	 * libtpms); a size too small for it, or one leaving bytes over
-	 * (libtpms ignores those), is TPM_BAD_PARAM_SIZE. */
+	 * form.  Defects of the structure keep their own codes; a size too
+	 * small for it or leaving bytes over is TPM_INVALID_PCR_INFO, so
+	 * that TPM_BAD_PARAM_SIZE keeps meaning "the command is short"
+	 * (libtpms answers TPM_BAD_PARAM_SIZE for the first and ignores
+	 * the second). */
 	tb_init_read(&sub, p, n);
 	rc = tpm_pcr_info_get(&sub, long_form ? PCR_INFO_LONG : PCR_INFO_11,
 			      &t);
-	if (!rc && (n > max || tb_expect_end(&sub)))
-		rc = TPM_BAD_PARAM_SIZE;
+	if (rc == TPM_BAD_PARAM_SIZE ||
+	    (!rc && (n > max || tb_expect_end(&sub))))
+		rc = TPM_INVALID_PCR_INFO;
 	if (rc) {
 		b->pos = pos;
 		return rc;

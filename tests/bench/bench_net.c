@@ -19,6 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
 #include "constants.h"
 #include "tpmclient.h"
 
@@ -48,9 +51,15 @@
  */
 #define DEFAULT_ROUNDS		10U
 
-/* One TPM under test. */
+/*
+ * One TPM under test, or the in-process OpenSSL reference (@local): that
+ * one runs only the ops with a @local variant, in the same rounds as the
+ * TPMs, so that it sees the same background load.
+ */
 struct target {
 	struct tc_conn c;
+	bool local;
+	EVP_PKEY_CTX *ossl;
 	/* Name in the output ("tpmd"), and where to reach the TPM. */
 	const char *label;
 	const char *endpoint;
@@ -72,6 +81,8 @@ struct target {
 	int rc;
 	/* Provisioning failed with this: every op reports it, none runs. */
 	int prov_rc;
+	/* The current op has no local variant (OpenSSL reference only). */
+	bool skip;
 };
 
 struct bench {
@@ -81,6 +92,8 @@ struct bench {
 	unsigned int keygen_iters;
 	unsigned int rounds;
 	bool csv;
+	/* Add the in-process OpenSSL reference as a target (--openssl). */
+	bool openssl;
 };
 
 /* Zero-padded to SEAL_DATA_LEN. */
@@ -99,6 +112,9 @@ struct op {
 	int (*pre)(struct target *t);
 	int (*run)(struct target *t);
 	int (*post)(struct target *t);
+	/* The comparable work done in process by OpenSSL, if any. */
+	int (*local)(struct target *t);
+	const char *local_name;
 };
 
 struct stats {
@@ -170,28 +186,33 @@ static void print_header(const struct bench *b)
 static void print_row(const struct bench *b, const struct target *t,
 		      const struct op *op, const struct stats *st)
 {
+	/* The OpenSSL reference sends no TPM commands. */
+	const char *name = t->local ? op->local_name : op->name;
+	unsigned int cmds = t->local ? 0 : op->tpm_cmds;
+
 	if (b->csv)
 		printf("%s,%s,%u,%u,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,ok\n",
-		       t->label, op->name, op->tpm_cmds, st->n,
-		       st->median_us, st->p99_us, st->mean_us, st->min_us,
-		       st->ops_per_s, st->ops_per_s * op->tpm_cmds);
+		       t->label, name, cmds, st->n, st->median_us,
+		       st->p99_us, st->mean_us, st->min_us, st->ops_per_s,
+		       st->ops_per_s * cmds);
 	else
 		printf("%-10s %-26s %4u %6u %10.1f %10.1f %10.1f %10.1f\n",
-		       t->label, op->name, op->tpm_cmds, st->n,
-		       st->median_us, st->p99_us, st->mean_us,
-		       st->ops_per_s);
+		       t->label, name, cmds, st->n, st->median_us,
+		       st->p99_us, st->mean_us, st->ops_per_s);
 }
 
 static void print_failed(const struct bench *b, const struct target *t,
 			 const struct op *op)
 {
+	const char *name = t->local ? op->local_name : op->name;
 	char buf[64];
 
 	if (b->csv)
-		printf("%s,%s,%u,0,,,,,,,%s\n", t->label, op->name,
-		       op->tpm_cmds, rc_str(t->rc, buf, sizeof(buf)));
+		printf("%s,%s,%u,0,,,,,,,%s\n", t->label, name,
+		       t->local ? 0 : op->tpm_cmds,
+		       rc_str(t->rc, buf, sizeof(buf)));
 	else
-		printf("%-10s %-26s failed: %s\n", t->label, op->name,
+		printf("%-10s %-26s failed: %s\n", t->label, name,
 		       rc_str(t->rc, buf, sizeof(buf)));
 }
 
@@ -207,20 +228,22 @@ static int measure(struct target *t, const struct op *op, unsigned int n,
 	uint64_t t0, dt;
 	int rc;
 
+	int (*run)(struct target *t) = t->local ? op->local : op->run;
+
 	for (i = 0; i < warmup + n; i++) {
-		if (op->pre) {
+		if (op->pre && !t->local) {
 			rc = op->pre(t);
 			if (rc)
 				return rc;
 		}
 		t0 = now_ns();
-		rc = op->run(t);
+		rc = run(t);
 		dt = now_ns() - t0;
 		if (rc)
 			return rc;
 		if (i >= warmup)
 			t->ns[t->nns++] = dt;
-		if (op->post) {
+		if (op->post && !t->local) {
 			rc = op->post(t);
 			if (rc)
 				return rc;
@@ -247,6 +270,9 @@ static int run_op(struct bench *b, const struct op *op)
 	for (i = 0; i < b->ntargets; i++) {
 		t = &b->t[i];
 		t->nns = 0;
+		t->skip = t->local && !op->local;
+		if (t->skip)
+			continue;
 		t->rc = t->prov_rc ? t->prov_rc : measure(t, op, 0, warmup);
 	}
 	for (r = 0; r < rounds; r++) {
@@ -254,12 +280,14 @@ static int run_op(struct bench *b, const struct op *op)
 				       (uint64_t)n * r / rounds);
 		for (i = 0; i < b->ntargets; i++) {
 			t = &b->t[i];
-			if (!t->rc)
+			if (!t->rc && !t->skip)
 				t->rc = measure(t, op, chunk, 0);
 		}
 	}
 	for (i = 0; i < b->ntargets; i++) {
 		t = &b->t[i];
+		if (t->skip)
+			continue;
 		if (t->rc) {
 			/* Do not leave a session of a failed step behind. */
 			tc_session_close(&t->c, &t->sess);
@@ -333,6 +361,22 @@ static int op_oiap_sign(struct target *t)
 		       sizeof(digest), sig, &sig_len, &t->rsp);
 }
 
+/*
+ * The reference: the private-key operation of Sign alone, PKCS#1 v1.5 over
+ * a SHA-1 DigestInfo, as TPM_SS_RSASSAPKCS1v15_SHA1, with a context made
+ * once, as `openssl speed rsa2048` does.
+ */
+static int ossl_sign(struct target *t)
+{
+	uint8_t digest[TC_DIGEST_SIZE] = "bench_net: a digest";
+	uint8_t sig[TC_MAX_MODULUS];
+	size_t sig_len = sizeof(sig);
+
+	if (EVP_PKEY_sign(t->ossl, sig, &sig_len, digest, sizeof(digest)) <= 0)
+		return -EIO;
+	return 0;
+}
+
 static int op_seal(struct target *t)
 {
 	size_t len;
@@ -377,17 +421,21 @@ static int op_create_wrap_key(struct target *t)
 
 /* Cheapest useful light commands first; the RSA ones last. */
 static const struct op ops[] = {
-	{ "GetRandom(16)", 1, false, NULL, op_get_random, NULL },
-	{ "PCRRead", 1, false, NULL, op_pcr_read, NULL },
-	{ "Extend", 1, false, NULL, op_extend, NULL },
-	{ "GetCapability(PROP_PCR)", 1, false, NULL, op_get_cap, NULL },
-	{ "OIAP", 1, false, NULL, op_oiap, op_flush_sess },
-	{ "FlushSpecific(OIAP)", 1, false, op_oiap, op_flush_sess, NULL },
-	{ "OIAP+Sign(2048)", 2, false, NULL, op_oiap_sign, NULL },
-	{ "OSAP+Seal(32B)", 2, false, NULL, op_seal, NULL },
-	{ "2xOIAP+Unseal", 3, false, NULL, op_unseal, NULL },
-	{ "OSAP+CreateWrapKey(2048)", 2, true, NULL, op_create_wrap_key,
-	  NULL },
+	{ .name = "GetRandom(16)", .tpm_cmds = 1, .run = op_get_random },
+	{ .name = "PCRRead", .tpm_cmds = 1, .run = op_pcr_read },
+	{ .name = "Extend", .tpm_cmds = 1, .run = op_extend },
+	{ .name = "GetCapability(PROP_PCR)", .tpm_cmds = 1,
+	  .run = op_get_cap },
+	{ .name = "OIAP", .tpm_cmds = 1, .run = op_oiap,
+	  .post = op_flush_sess },
+	{ .name = "FlushSpecific(OIAP)", .tpm_cmds = 1, .pre = op_oiap,
+	  .run = op_flush_sess },
+	{ .name = "OIAP+Sign(2048)", .tpm_cmds = 2, .run = op_oiap_sign,
+	  .local = ossl_sign, .local_name = "EVP_PKEY_sign(2048)" },
+	{ .name = "OSAP+Seal(32B)", .tpm_cmds = 2, .run = op_seal },
+	{ .name = "2xOIAP+Unseal", .tpm_cmds = 3, .run = op_unseal },
+	{ .name = "OSAP+CreateWrapKey(2048)", .tpm_cmds = 2, .keygen = true,
+	  .run = op_create_wrap_key },
 };
 
 /* ---- provisioning ---- */
@@ -570,6 +618,26 @@ static int provision(struct target *t)
 	return rc ? prov_fail(t, "Seal", rc) : 0;
 }
 
+/* A fresh RSA-2048 key and a signing context for ossl_sign(). */
+static int ossl_init(struct target *t)
+{
+	EVP_PKEY *pkey;
+
+	pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)KEY_BITS);
+	if (!pkey)
+		return prov_fail(t, "RSA key generation", -EIO);
+	t->ossl = EVP_PKEY_CTX_new(pkey, NULL);
+	/* The context holds its own reference to the key. */
+	EVP_PKEY_free(pkey);
+	if (!t->ossl)
+		return prov_fail(t, "EVP_PKEY_CTX_new", -ENOMEM);
+	if (EVP_PKEY_sign_init(t->ossl) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(t->ossl, RSA_PKCS1_PADDING) <= 0 ||
+	    EVP_PKEY_CTX_set_signature_md(t->ossl, EVP_sha1()) <= 0)
+		return prov_fail(t, "EVP_PKEY_sign_init", -EIO);
+	return 0;
+}
+
 /* Flush our keys so that repeated runs do not fill the TPM's key slots. */
 static void unprovision(struct target *t)
 {
@@ -620,8 +688,8 @@ static int op_echo(struct target *t)
 			   sizeof(t->rsp.data), &len);
 }
 
-static const struct op echo_op = { "loopback-echo(10B)", 1, false, NULL,
-				   op_echo, NULL };
+static const struct op echo_op = { .name = "loopback-echo(10B)",
+				   .tpm_cmds = 1, .run = op_echo };
 
 /*
  * Time an echo over loopback TCP through the same tc_transact() path as
@@ -682,13 +750,16 @@ static void __attribute__((noreturn)) usage(int status)
 	fprintf(status ? stderr : stdout,
 		"usage: bench_net [options] [NAME=]ENDPOINT...\n"
 		"       bench_net [options] echo\n"
-		"  ENDPOINT      tcp:HOST:PORT or unix:PATH of a TPM 1.2 (at most %u);\n"
+		"  ENDPOINT      tcp:HOST:PORT or unix:PATH of a TPM 1.2\n"
+		"                (at most %u targets in all);\n"
 		"                NAME labels it in the output\n"
 		"  echo          time a loopback TCP echo instead (no TPM)\n"
 		"  --iters N     timed runs per command (default %u)\n"
 		"  --keygen-iters N  timed CreateWrapKey runs (default %u)\n"
 		"  --rounds N    blocks per command, TPMs in turn (default %u)\n"
 		"  --csv         machine-readable output\n"
+		"  --openssl     also time OpenSSL's RSA-2048 sign in process,\n"
+		"                in the same rounds as the TPMs' OIAP+Sign\n"
 		"Pin it and the TPMs to one CPU (taskset -c 0) for latency.\n",
 		MAX_TARGETS, DEFAULT_ITERS, DEFAULT_KEYGEN_ITERS,
 		DEFAULT_ROUNDS);
@@ -722,12 +793,14 @@ static void parse_target(struct target *t, char *arg)
 
 static void parse_args(struct bench *b, int argc, char **argv)
 {
-	enum { OPT_ITERS = 256, OPT_KEYGEN_ITERS, OPT_ROUNDS, OPT_CSV };
+	enum { OPT_ITERS = 256, OPT_KEYGEN_ITERS, OPT_ROUNDS, OPT_CSV,
+	       OPT_OPENSSL };
 	static const struct option long_opts[] = {
 		{ "iters", required_argument, NULL, OPT_ITERS },
 		{ "keygen-iters", required_argument, NULL, OPT_KEYGEN_ITERS },
 		{ "rounds", required_argument, NULL, OPT_ROUNDS },
 		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "openssl", no_argument, NULL, OPT_OPENSSL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -750,22 +823,29 @@ static void parse_args(struct bench *b, int argc, char **argv)
 		case OPT_CSV:
 			b->csv = true;
 			break;
+		case OPT_OPENSSL:
+			b->openssl = true;
+			break;
 		case 'h':
 			usage(0);
 		default:
 			usage(2);
 		}
 	}
-	if (optind == argc || argc - optind > (int)MAX_TARGETS)
+	if (optind == argc || argc - optind + b->openssl > (int)MAX_TARGETS)
 		usage(2);
 	for (; optind < argc; optind++)
 		parse_target(&b->t[b->ntargets++], argv[optind]);
+	if (b->openssl) {
+		b->t[b->ntargets].label = "openssl";
+		b->t[b->ntargets++].local = true;
+	}
 }
 
 int main(int argc, char **argv)
 {
 	static struct bench b;
-	unsigned int i, nmax, nok;
+	unsigned int i, nmax, nok, ntpm;
 	size_t j;
 	int rc = 0;
 
@@ -780,15 +860,21 @@ int main(int argc, char **argv)
 			goto out_free;
 		}
 	}
-	if (b.ntargets == 1 && !strcmp(b.t[0].endpoint, "echo")) {
+	if (b.ntargets == 1 && !strcmp(b.t[0].label, "echo")) {
 		rc = run_echo(&b) ? 1 : 0;
 		goto out_free;
 	}
 	/* A TPM that cannot be provisioned still gets (failed) rows. */
 	nok = 0;
+	ntpm = b.ntargets;
 	for (i = 0; i < b.ntargets; i++) {
 		struct target *t = &b.t[i];
 
+		if (t->local) {
+			t->prov_rc = ossl_init(t);
+			ntpm--;
+			continue;
+		}
 		t->prov_rc = tc_connect(&t->c, t->endpoint);
 		if (t->prov_rc)
 			prov_fail(t, t->endpoint, t->prov_rc);
@@ -796,7 +882,7 @@ int main(int argc, char **argv)
 			t->prov_rc = provision(t);
 		nok += !t->prov_rc;
 	}
-	rc = nok < b.ntargets;
+	rc = nok < ntpm;
 	if (nok) {
 		print_header(&b);
 		for (j = 0; j < sizeof(ops) / sizeof(ops[0]); j++)
@@ -805,6 +891,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < b.ntargets; i++) {
 		unprovision(&b.t[i]);
 		tc_disconnect(&b.t[i].c);
+		EVP_PKEY_CTX_free(b.t[i].ossl);
 	}
 out_free:
 	for (i = 0; i < b.ntargets; i++)

@@ -17,6 +17,7 @@ TPMDIFF=${TPMDIFF:-$O/tests/diff/tpmdiff}
 START_TIMEOUT=10
 # Port attempts before giving up (another process may take a free port).
 PORT_TRIES=10
+LOOPBACK=bindaddr=127.0.0.1
 
 die() {
 	echo "run-diff: $*" >&2
@@ -35,6 +36,7 @@ esac
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/run-diff.XXXXXX") || die "mktemp failed"
 pids=""
 
+# shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
 	local pid
 	for pid in $pids; do
@@ -64,7 +66,8 @@ wait_listen() {
 	local i owner
 	for ((i = 0; i < START_TIMEOUT * 10; i++)); do
 		kill -0 "$1" 2>/dev/null || return 1
-		owner=$(ss -Htlnp "sport = :$2" | sed -n 's/.*pid=\([0-9]*\),.*/\1/p')
+		owner=$(ss -Htlnp "sport = :$2" |
+			sed -n 's/.*pid=\([0-9]*\),.*/\1/p')
 		for owner in $owner; do
 			[ "$owner" = "$1" ] && return 0
 			[ "$(ps -o ppid= -p "$owner" | tr -d ' ')" = "$1" ] &&
@@ -82,13 +85,15 @@ start() {
 	for ((try = 0; try < PORT_TRIES; try++)); do
 		# swtpm also takes port + 1 for its control channel.
 		port=$((30000 + RANDOM % 30000))
-		port_free "$port" && port_free $((port + 1)) || continue
+		if ! port_free "$port" || ! port_free $((port + 1)); then
+			continue
+		fi
 		rm -rf "$dir"
 		mkdir -p "$dir"
 		if [ "$kind" = swtpm ]; then
 			swtpm socket --tpmstate dir="$dir" \
-				--server type=tcp,port=$port,bindaddr=127.0.0.1 \
-				--ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 \
+				--server "type=tcp,port=$port,$LOOPBACK" \
+				--ctrl "type=tcp,port=$((port + 1)),$LOOPBACK" \
 				--flags not-need-init,startup-clear \
 				>"$tmp/$name.log" 2>&1 &
 		else
@@ -122,11 +127,11 @@ echo "# run-diff: A is $DIFF_A on port $port_a, B is swtpm on port $port_b"
 status=$?
 
 # A TPM that died during the run is a failure even if tpmdiff bailed late.
-for side in a b; do
-	eval "pid=\$pid_$side"
+for side in "a $pid_a" "b $pid_b"; do
+	read -r name pid <<<"$side"
 	if ! kill -0 "$pid" 2>/dev/null; then
-		echo "# run-diff: TPM $side exited during the run; its log:"
-		sed 's/^/#   /' "$tmp/$side.log"
+		echo "# run-diff: TPM $name exited during the run; its log:"
+		sed 's/^/#   /' "$tmp/$name.log"
 		status=1
 	fi
 done

@@ -8,7 +8,7 @@
 #
 # Environment: TPM_UNDER_TEST=tpmd|swtpm (default tpmd), O (build dir,
 # default build), IT_KEEP=1 keeps the temp dir, IT_WAIT_SECS bounds every
-# readiness poll (default 15).
+# readiness poll (default 15), IT_TOOL_SECS every TSS client (default 120).
 
 IT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 O=${O:-build}
@@ -266,7 +266,7 @@ it_tpm_start()
 	esac
 	for try in 1 2 3; do
 		rm -rf "$state"
-		mkdir "$state"
+		mkdir -m 0700 "$state"
 		port=$(it_pick_port 2) || bail "no free loopback port"
 		TPM_PORT=$port
 		TPM_ENDPOINT=tcp:127.0.0.1:$port

@@ -10,11 +10,12 @@
 #
 # Suites: tpm_tools (tpm-tools and tpm-quote-tools, tpm_tools.sh) and
 # tss_conformance (the libtspi program).  O selects the build dir (default
-# build); the binaries needed are brought up to date with make unless
+# build); binaries the suites need are built when missing, unless
 # IT_NO_BUILD=1.
 
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/integration/lib.sh
 . "$HERE/lib.sh"
 
 TSS_PROG=$IT_O/tests/integration/tss_conformance
@@ -44,19 +45,27 @@ suite_tss_conformance()
 	it_summary "tss_conformance harness ($TPM_UNDER_TEST)"
 }
 
-# Brings the binaries the suites need up to date; an old binary is still
-# used (with a warning) when the tree does not build right now.
+# Builds the binaries the suites need when they are missing (make check and
+# `make tests` build them beforehand).  build-san style dirs get SAN=1 unless
+# SAN says otherwise, so that one dir never mixes instrumented objects.
 build()
 {
-	local targets=("$O/tests/tools/tpmsend"
-		"$O/tests/integration/tss_conformance")
-	local log
+	local targets=() t log san
 
-	[ "$TPM_UNDER_TEST" = tpmd ] && targets+=("$O/tpmd")
-	[ -n "${IT_NO_BUILD:-}" ] && return 0
+	for t in tests/tools/tpmsend tests/integration/tss_conformance; do
+		[ -x "$IT_O/$t" ] || targets+=("$O/$t")
+	done
+	[ "$TPM_UNDER_TEST" = tpmd ] && [ ! -x "$TPMD" ] && targets+=("$O/tpmd")
+	[ ${#targets[@]} -gt 0 ] && [ -z "${IT_NO_BUILD:-}" ] || return 0
+	case $O in
+	*san*) san=${SAN:-1} ;;
+	*) san=${SAN:-0} ;;
+	esac
+	echo "# building ${targets[*]}"
 	log=$(mktemp) || bail "mktemp failed"
-	if ! make -C "$IT_ROOT" O="$O" "${targets[@]}" >"$log" 2>&1; then
-		echo "# make ${targets[*]} failed:"
+	if ! make -C "$IT_ROOT" O="$O" SAN="$san" "${targets[@]}" \
+		>"$log" 2>&1; then
+		echo "# make failed:"
 		tail -n 20 "$log" | sed 's/^/#   /'
 	fi
 	rm -f "$log"

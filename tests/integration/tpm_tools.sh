@@ -8,6 +8,7 @@
 # (tpm_verifyquote is broken in libtspi).  Usage: TPM_UNDER_TEST=swtpm|tpmd.
 
 set -u
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 it_setup
@@ -251,6 +252,8 @@ last_ok "tpm_resetdalock with the owner secret"
 # verify_quote2 PUBKEY_PEM NONCE_HEX SIG_FILE PCR=VALUE...: rebuild the
 # TPM_QUOTE_INFO2 that TPM_Quote2 signs and check the PKCS#1 v1.5 SHA-1
 # signature.  The selection is 3 bytes (24 PCRs), as libtspi sends it.
+# Returns 0 when it verifies, 2 when only the mistaken layout with the nonce
+# after TPM_PCR_INFO_SHORT does (to name that bug), else 1.
 verify_quote2()
 {
 	local pem=$1 nonce=$2 sig=$3 sel=(0 0 0) vals="" n=0 pv i comp
@@ -270,14 +273,19 @@ verify_quote2()
 	printf '0036%s%s%s01%s' "$(printf QUT2 | xxd -p)" "$nonce" "$sel" \
 		"$comp" | xxd -r -p >"$W/quoteinfo2"
 	openssl dgst -sha1 -verify "$pem" -signature "$sig" \
-		"$W/quoteinfo2" >/dev/null 2>&1
+		"$W/quoteinfo2" >/dev/null 2>&1 && return 0
+	printf '0036%s%s01%s%s' "$(printf QUT2 | xxd -p)" "$sel" "$comp" \
+		"$nonce" | xxd -r -p >"$W/quoteinfo2-alt"
+	openssl dgst -sha1 -verify "$pem" -signature "$sig" \
+		"$W/quoteinfo2-alt" >/dev/null 2>&1 && return 2
+	return 1
 }
 
 # aik_to_pem DER PEM: tpm_mkaik writes a TSS_BLOB (ASN.1) holding a
 # TPM_PUBKEY; turn it into a PEM public key OpenSSL can use.
 aik_to_pem()
 {
-	local h p psize parms esize exp rest mlen mod
+	local h psize parms esize exp rest mlen mod
 
 	h=$(openssl asn1parse -inform DER -in "$1" 2>/dev/null |
 		sed -n 's/.*OCTET STRING *\[HEX DUMP\]://p' | tr 'A-F' 'a-f')
@@ -328,13 +336,15 @@ else
 		"$(tr '\n' ' ' <"$W/pcrvals" 2>/dev/null)"
 fi
 # The composite is rebuilt from values computed here, not from pcrvals.
-if verify_quote2 "$W/aik.pem" "$NONCE" "$W/quote" "0=$ZERO" \
-	"10=$PCR10_WANT" "16=$ZERO"; then
-	ok "quote signature verifies over TPM_QUOTE_INFO2 with our nonce"
-else
-	not_ok "quote signature verifies over TPM_QUOTE_INFO2 with our nonce" \
-		"openssl rejected the signature"
-fi
+verify_quote2 "$W/aik.pem" "$NONCE" "$W/quote" "0=$ZERO" \
+	"10=$PCR10_WANT" "16=$ZERO"
+case $? in
+0) ok "quote signature verifies over TPM_QUOTE_INFO2 with our nonce" ;;
+2) not_ok "quote signature verifies over TPM_QUOTE_INFO2 with our nonce" \
+	"the TPM signed externalData after infoShort" ;;
+*) not_ok "quote signature verifies over TPM_QUOTE_INFO2 with our nonce" \
+	"openssl rejected the signature" ;;
+esac
 if ! verify_quote2 "$W/aik.pem" "$ZERO" "$W/quote" "0=$ZERO" \
 	"10=$PCR10_WANT" "16=$ZERO"; then
 	ok "the same quote does not verify with another nonce"

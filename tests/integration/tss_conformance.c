@@ -95,6 +95,11 @@ static void sha1(const void *data, size_t len, BYTE out[SHA1_LEN])
 		memset(out, 0, SHA1_LEN);
 }
 
+static void sha1_str(const char *s, BYTE out[SHA1_LEN])
+{
+	sha1(s, strlen(s), out);
+}
+
 static void put_u32(BYTE *p, uint32_t v)
 {
 	p[0] = v >> 24;
@@ -245,7 +250,7 @@ static void check_pcr_extend(struct tss *t)
 	BYTE *old, *val, *now;
 	UINT32 len;
 
-	sha1("tss_conformance extend", 22, data);
+	sha1_str("tss_conformance extend", data);
 	if (!tss_call(name, "Tspi_TPM_PcrRead",
 		      Tspi_TPM_PcrRead(t->tpm, PCR_DEBUG, &len, &old)))
 		return;
@@ -341,7 +346,8 @@ static void check_sign(struct tss *t)
 	check(name, rsa_verify(t->sign_pub, msg, strlen(msg), sig, sig_len),
 	      "OpenSSL rejected the signature");
 	check("TPM_Sign: the signature does not verify another message",
-	      !rsa_verify(t->sign_pub, "another message", 15, sig, sig_len),
+	      !rsa_verify(t->sign_pub, "another message",
+			  strlen("another message"), sig, sig_len),
 	      "OpenSSL accepted the signature for another message");
 }
 
@@ -637,7 +643,7 @@ static void check_seal_pcr(struct tss *t)
 	      "unsealed bytes differ from the sealed ones");
 
 	name = "TPM_Unseal after extending PCR 16 fails with TPM_WRONGPCRVAL";
-	sha1("tss_conformance break seal", 26, more);
+	sha1_str("tss_conformance break seal", more);
 	if (!tss_call(name, "Tspi_TPM_PcrExtend",
 		      Tspi_TPM_PcrExtend(t->tpm, PCR_DEBUG, SHA1_LEN, more,
 					 NULL, &len, &cur)))

@@ -169,7 +169,7 @@ static int write_all(int fd, const uint8_t *p, size_t n, int64_t deadline)
 		err = wait_fd(fd, POLLOUT, deadline);
 		if (err)
 			return err;
-		/* MSG_NOSIGNAL: a TPM that hung up is an error, not a signal. */
+		/* MSG_NOSIGNAL: a TPM that hung up is an error, no signal. */
 		w = send(fd, p, n, MSG_NOSIGNAL);
 		if (w < 0) {
 			if (errno == EINTR || errno == EAGAIN)
@@ -257,6 +257,7 @@ void tc_cmd_init(struct tc_cmd *cmd, uint32_t ordinal)
 	tb_init_write(&cmd->b, cmd->data, sizeof(cmd->data));
 	cmd->ordinal = ordinal;
 	cmd->rsp_handles = 0;
+	cmd->trailers_at = 0;
 	/* The tag and paramSize are patched in by tc_call(). */
 	cmd->err = tb_put_u16(&cmd->b, TPM_TAG_RQU_COMMAND) ||
 		   tb_put_u32(&cmd->b, 0) || tb_put_u32(&cmd->b, ordinal) ?
@@ -466,6 +467,10 @@ int tc_call(struct tc_conn *c, struct tc_cmd *cmd, struct tc_session *sess,
 		return -EINVAL;
 	if (cmd->err)
 		return -ENOSPC;
+	/* Sent before: drop the old trailers, keep the parameters. */
+	if (cmd->trailers_at)
+		cmd->b.len = cmd->trailers_at;
+	cmd->trailers_at = cmd->b.len;
 	/* Part 1, 13.6: inParamDigest = SHA1(ordinal || params sans handles) */
 	tb_wr_be32(ord, cmd->ordinal);
 	sha1_2(ord, sizeof(ord), cmd->data + cmd->params_off,
@@ -503,7 +508,7 @@ int tc_call(struct tc_conn *c, struct tc_cmd *cmd, struct tc_session *sess,
 	    r->len < 10 + cmd->rsp_handles + nsess * TC_AUTH_OUT_SIZE)
 		return -EBADMSG;
 	r->params_end = r->len - nsess * TC_AUTH_OUT_SIZE;
-	/* outParamDigest = SHA1(returnCode || ordinal || params sans handles) */
+	/* outParamDigest = SHA1(returnCode || ordinal || params w/o handles) */
 	tb_wr_be32(rc_ord, r->rc);
 	tb_wr_be32(rc_ord + 4, cmd->ordinal);
 	sha1_2(rc_ord, sizeof(rc_ord), r->data + 10 + cmd->rsp_handles,

@@ -40,7 +40,9 @@ struct tc_conn {
 
 /*
  * An authorization session as the caller sees it.  @key is the HMAC key:
- * the entity's usage secret for OIAP, the shared secret for OSAP.
+ * the entity's usage secret for OIAP, the shared secret for OSAP.  A new
+ * session has @cont FALSE, so the TPM ends it after its first command; set
+ * it TRUE to use the session again (the nonces roll in tc_call()).
  */
 struct tc_session {
 	uint32_t handle;
@@ -64,6 +66,8 @@ struct tc_cmd {
 	size_t params_off;
 	/* Bytes of handles leading the response, outside outParamDigest. */
 	size_t rsp_handles;
+	/* End of the parameters once tc_call() has appended trailers. */
+	size_t trailers_at;
 	int err;
 };
 
@@ -157,7 +161,8 @@ void tc_cmd_sized(struct tc_cmd *cmd, const void *p, uint32_t n);
 /**
  * tc_call() - authorize, send and check one command.
  * @c: connection.
- * @cmd: built command (tag and paramSize are filled in here).
+ * @cmd: built command (tag and paramSize are filled in here); it may be
+ *       sent again, with fresh authorization trailers.
  * @sess: @nsess open sessions (0, 1 or 2), in the order of the trailers.
  * @nsess: number of sessions.
  * @r: response.

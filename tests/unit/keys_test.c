@@ -106,9 +106,11 @@ static void setup(struct th *t)
 	if (!srk_n_len) {
 		assert_int_equal(tpm_srk_create(s, srk), TPM_SUCCESS);
 		assert_int_equal(tpm_rsa_get_modulus(srk->rsa, srk_n,
-						     sizeof(srk_n), &srk_n_len), 0);
+						     sizeof(srk_n), &srk_n_len),
+				 0);
 		assert_int_equal(tpm_rsa_get_prime(srk->rsa, srk_p,
-						   sizeof(srk_p), &srk_p_len), 0);
+						   sizeof(srk_p), &srk_p_len),
+				 0);
 		return;
 	}
 	memcpy(srk->migration_auth, s->pd.tpm_proof, 20);
@@ -422,8 +424,8 @@ static void keys_create_wrap_key_sign_verify(void **state)
 	uint32_t h, siglen, n_len;
 	struct tpm_key k;
 	size_t blen;
-
 	struct tmpl tp = sign512();
+
 	h = make_key(t, &tp, blob, &blen);
 	assert_int_equal(h & 0xFF000000U, 0x01000000U);
 	assert_int_equal(sign(t, h, key_auth, digest20, 20, sig, &siglen,
@@ -448,8 +450,8 @@ static void keys_create_wrap_key_migration_auth(void **state)
 	struct th *t = *state;
 	struct tpm_key *k;
 	uint32_t h;
-
 	struct tmpl tp = sign512();
+
 	tp.flags = TPM_KEY_FLAG_MIGRATABLE;
 	h = make_key(t, &tp, NULL, NULL);
 	assert_int_equal(tpm_key_lookup(t->s, h, &k), TPM_SUCCESS);
@@ -468,8 +470,8 @@ static void keys_create_wrap_key_key11(void **state)
 	uint8_t blob[1024], sig[64];
 	uint32_t h, siglen;
 	size_t blen;
-
 	struct tmpl tp = sign512();
+
 	tp.key11 = true;
 	h = make_key(t, &tp, blob, &blen);
 	assert_memory_equal(blob, ((const uint8_t[]){ 1, 1, 0, 0 }), 4);
@@ -485,8 +487,8 @@ static void keys_create_wrap_key_auth_failures(void **state)
 	struct th_sess s;
 	struct tpm_buf *b;
 	size_t blen;
-
 	struct tmpl tp = sign512();
+
 	assert_int_equal(create_key(t, TPM_KH_SRK, bad_auth, &tp, key_auth,
 				    blob, &blen), TPM_AUTHFAIL);
 	assert_int_equal(create_key(t, 0x01ABCDEF, th_srk_auth, &tp,
@@ -511,8 +513,8 @@ static void keys_create_wrap_key_osap_other_entity(void **state)
 	struct th_sess s;
 	struct tpm_buf *b;
 	uint32_t h;
-
 	struct tmpl tp = sign512();
+
 	h = make_key(t, &tp, NULL, NULL);
 	assert_int_equal(th_osap(t, &s, TPM_ET_KEYHANDLE, h, key_auth), 0);
 	b = th_begin(t, TPM_ORD_CreateWrapKey);
@@ -530,8 +532,8 @@ static void keys_create_wrap_key_session_ends(void **state)
 	uint8_t eu[20], em[20], blob[1024];
 	struct th_sess s;
 	struct tpm_buf *b;
-
 	struct tmpl tp = sign512();
+
 	assert_int_equal(th_osap(t, &s, TPM_ET_KEYHANDLE, TPM_KH_SRK,
 				 th_srk_auth), 0);
 	th_adip(&s, key_auth, false, eu);
@@ -563,7 +565,8 @@ static void keys_create_wrap_key_bad_properties(void **state)
 	assert_int_equal(create_key(t, TPM_KH_SRK, th_srk_auth, &tp, key_auth,
 				    blob, &blen), TPM_BAD_KEY_PROPERTY);
 	tp = sign512();
-	tp.es = TPM_ES_RSAESOAEP_SHA1_MGF1;	/* signing keys encrypt nothing */
+	/* Signing keys encrypt nothing. */
+	tp.es = TPM_ES_RSAESOAEP_SHA1_MGF1;
 	assert_int_equal(create_key(t, TPM_KH_SRK, th_srk_auth, &tp, key_auth,
 				    blob, &blen), TPM_BAD_KEY_PROPERTY);
 	tp = sign512();
@@ -639,8 +642,8 @@ static void keys_create_wrap_key_pcr_bound(void **state)
 	uint32_t h, siglen, n_len;
 	struct tpm_key k;
 	size_t blen;
-
 	struct tmpl tp = sign512();
+
 	t->s->sd.pcr[1][0] = 0x42;
 	tp.pcr_len = pcr_long(t, sel, TPM_LOC_ALL, pcr);
 	tp.pcr = pcr;
@@ -675,8 +678,8 @@ static void keys_create_wrap_key_zero_locality(void **state)
 	struct th *t = *state;
 	uint8_t pcr[54], blob[1024];
 	size_t blen;
-
 	struct tmpl tp = sign512();
+
 	tp.pcr_len = pcr_long(t, none, 0, pcr);
 	tp.pcr = pcr;
 	assert_int_equal(create_key(t, TPM_KH_SRK, th_srk_auth, &tp, key_auth,
@@ -697,8 +700,8 @@ static void keys_sign_unknown_auth_usage(void **state)
 	struct th *t = *state;
 	uint8_t sig[64], n[64];
 	uint32_t h, siglen, n_len;
-
 	struct tmpl tp = sign512();
+
 	tp.auth_usage = 0x11;
 	h = make_key(t, &tp, NULL, NULL);
 	assert_int_equal(sign(t, h, NULL, digest20, 20, sig, &siglen, NULL),
@@ -715,8 +718,8 @@ static void keys_sign_locality_bound(void **state)
 	struct th *t = *state;
 	uint8_t pcr[54], sig[64];
 	uint32_t h, siglen;
-
 	struct tmpl tp = sign512();
+
 	tp.pcr_len = pcr_long(t, none, TPM_LOC_ONE, pcr);
 	tp.pcr = pcr;
 	h = make_key(t, &tp, NULL, NULL);
@@ -735,8 +738,8 @@ static void keys_load_key_handle_hmac(void **state)
 	uint8_t blob[1024], sig[64];
 	uint32_t h1, h2, siglen;
 	size_t blen;
-
 	struct tmpl tp = sign512();
+
 	assert_int_equal(create_key(t, TPM_KH_SRK, th_srk_auth, &tp, key_auth,
 				    blob, &blen), 0);
 	assert_int_equal(load_key_ord(t, TPM_KH_SRK, th_srk_auth, blob, blen,
@@ -757,8 +760,8 @@ static void keys_load_key2_tampered(void **state)
 	uint8_t blob[1024], bad[1024];
 	size_t blen;
 	uint32_t h;
-
 	struct tmpl tp = sign512();
+
 	assert_int_equal(create_key(t, TPM_KH_SRK, th_srk_auth, &tp, key_auth,
 				    blob, &blen), 0);
 	memcpy(bad, blob, blen);
@@ -802,8 +805,8 @@ static void keys_load_key2_parent_failures(void **state)
 	uint8_t blob[1024];
 	uint32_t h, signer;
 	size_t blen;
-
 	struct tmpl tp = sign512();
+
 	assert_int_equal(create_key(t, TPM_KH_SRK, th_srk_auth, &tp, key_auth,
 				    blob, &blen), 0);
 	assert_int_equal(load_key(t, TPM_KH_SRK, bad_auth, blob, blen, &h),
@@ -826,8 +829,8 @@ static void keys_load_key2_auth_never_parent(void **state)
 	uint8_t blob[1024];
 	uint32_t h;
 	size_t blen;
-
 	struct tmpl tp = sign512();
+
 	assert_int_equal(create_key(t, TPM_KH_SRK, th_srk_auth, &tp, key_auth,
 				    blob, &blen), 0);
 	t->s->pd.srk.auth_usage = TPM_AUTH_NEVER;
@@ -842,8 +845,8 @@ static void keys_load_key2_tpm_proof_mismatch(void **state)
 	uint8_t blob[1024];
 	uint32_t h;
 	size_t blen;
-
 	struct tmpl tp = sign512();
+
 	assert_int_equal(create_key(t, TPM_KH_SRK, th_srk_auth, &tp, key_auth,
 				    blob, &blen), 0);
 	t->s->pd.tpm_proof[0] ^= 0xFF;
@@ -860,8 +863,8 @@ static void keys_load_key2_slots_exhausted(void **state)
 	uint8_t blob[1024];
 	unsigned int i, j;
 	size_t blen;
-
 	struct tmpl tp = sign512();
+
 	tp.auth_usage = TPM_AUTH_NEVER;
 	assert_int_equal(create_key(t, TPM_KH_SRK, th_srk_auth, &tp, key_auth,
 				    blob, &blen), 0);
@@ -913,8 +916,8 @@ static void keys_get_pub_key_auth_rules(void **state)
 	struct th *t = *state;
 	uint32_t h, n_len;
 	uint8_t n[256];
-
 	struct tmpl tp = sign512();
+
 	h = make_key(t, &tp, NULL, NULL);
 	assert_int_equal(get_pubkey(t, h, NULL, n, &n_len), TPM_AUTHFAIL);
 	assert_int_equal(get_pubkey(t, h, bad_auth, n, &n_len), TPM_AUTHFAIL);
@@ -962,8 +965,8 @@ static void keys_evict_key_unloads_and_ends_osap(void **state)
 	struct th_sess s;
 	uint8_t sig[64];
 	uint32_t h, siglen;
-
 	struct tmpl tp = sign512();
+
 	h = make_key(t, &tp, NULL, NULL);
 	assert_int_equal(th_osap(t, &s, TPM_ET_KEYHANDLE, h, key_auth), 0);
 	assert_non_null(tpm_session_find(t->s, s.handle));
@@ -981,8 +984,8 @@ static void keys_flush_specific_ends_osap(void **state)
 	struct th_sess s;
 	struct tpm_buf *b;
 	uint32_t h;
-
 	struct tmpl tp = sign512();
+
 	h = make_key(t, &tp, NULL, NULL);
 	assert_int_equal(th_osap(t, &s, TPM_ET_KEYHANDLE, h, key_auth), 0);
 	b = th_begin(t, TPM_ORD_FlushSpecific);
@@ -996,12 +999,12 @@ static void keys_flush_specific_ends_osap(void **state)
 static void keys_evict_key_refusals(void **state)
 {
 	struct th *t = *state;
+	struct tmpl tp = sign512();
 	struct tpm_key *k;
 	uint32_t h;
 
 	assert_int_equal(evict(t, TPM_KH_SRK), TPM_INVALID_KEYHANDLE);
 	assert_int_equal(evict(t, TPM_KH_EK), TPM_INVALID_KEYHANDLE);
-	struct tmpl tp = sign512();
 	h = make_key(t, &tp, NULL, NULL);
 	assert_int_equal(tpm_key_lookup(t->s, h, &k), TPM_SUCCESS);
 	k->owner_evict = true;
@@ -1019,8 +1022,8 @@ static void keys_sign_failures(void **state)
 	struct th *t = *state;
 	uint8_t sig[256], big[64] = { 0 };
 	uint32_t h, siglen;
-
 	struct tmpl tp = sign512();
+
 	h = make_key(t, &tp, NULL, NULL);
 	assert_int_equal(sign(t, h, key_auth, big, 19, sig, &siglen, NULL),
 			 TPM_BAD_PARAMETER);
@@ -1045,8 +1048,8 @@ static void keys_sign_auth_never_and_legacy(void **state)
 	struct th *t = *state;
 	uint8_t sig[64], n[64];
 	uint32_t h, siglen, n_len;
-
 	struct tmpl tp = sign512();
+
 	tp.auth_usage = TPM_AUTH_NEVER;
 	h = make_key(t, &tp, NULL, NULL);
 	assert_int_equal(sign(t, h, NULL, digest20, 20, sig, &siglen, NULL),
@@ -1069,8 +1072,8 @@ static void keys_sign_der_scheme(void **state)
 	struct th *t = *state;
 	uint8_t sig[64], n[64], data[54], rec[64];
 	uint32_t h, siglen, n_len;
-
 	struct tmpl tp = sign512();
+
 	tp.ss = TPM_SS_RSASSAPKCS1v15_DER;
 	h = make_key(t, &tp, NULL, NULL);
 	memset(data, 0x3C, sizeof(data));
@@ -1094,8 +1097,8 @@ static void keys_sign_info_scheme(void **state)
 	uint8_t sig[64], n[64], nonce[20], info[30 + 7], d[20];
 	uint32_t h, siglen, n_len;
 	struct tpm_buf b;
-
 	struct tmpl tp = sign512();
+
 	tp.ss = TPM_SS_RSASSAPKCS1v15_INFO;
 	h = make_key(t, &tp, NULL, NULL);
 	assert_int_equal(sign(t, h, key_auth, (const uint8_t *)"payload", 7,
@@ -1161,8 +1164,8 @@ static void keys_certify_key_auth2_verify(void **state)
 	uint32_t cert, key, cn_len, kn_len;
 	const uint8_t *info;
 	size_t info_len;
-
 	struct tmpl tp = sign512();
+
 	cert = make_key(t, &tp, NULL, NULL);
 	tp.usage = TPM_KEY_BIND;
 	tp.es = TPM_ES_RSAESOAEP_SHA1_MGF1;
@@ -1198,8 +1201,8 @@ static void keys_certify_key_auth1_and_none(void **state)
 	uint8_t n[64];
 	const uint8_t *info;
 	size_t info_len;
-
 	struct tmpl tp = sign512();
+
 	cert_always = make_key(t, &tp, NULL, NULL);
 	key = make_key(t, &tp, NULL, NULL);
 	tp.auth_usage = TPM_AUTH_NEVER;
@@ -1233,8 +1236,8 @@ static void keys_certify_key_bad_certifier(void **state)
 	static const uint8_t nonce[20] = { 9 };
 	struct th *t = *state;
 	uint32_t der, bind, key;
-
 	struct tmpl tp = sign512();
+
 	tp.auth_usage = TPM_AUTH_NEVER;
 	key = make_key(t, &tp, NULL, NULL);
 	tp.ss = TPM_SS_RSASSAPKCS1v15_DER;
@@ -1262,8 +1265,8 @@ static void keys_certify_key_info2_for_high_pcr(void **state)
 	uint32_t cert, key, n_len;
 	const uint8_t *info;
 	size_t info_len;
-
 	struct tmpl tp = sign512();
+
 	tp.auth_usage = TPM_AUTH_NEVER;
 	cert = make_key(t, &tp, NULL, NULL);
 	assert_int_equal(get_pubkey(t, cert, NULL, n, &n_len), 0);
@@ -1294,8 +1297,8 @@ static void keys_certify_key_info11_for_low_pcr(void **state)
 	uint32_t cert, key, n_len;
 	const uint8_t *info;
 	size_t info_len;
-
 	struct tmpl tp = sign512();
+
 	tp.auth_usage = TPM_AUTH_NEVER;
 	cert = make_key(t, &tp, NULL, NULL);
 	assert_int_equal(get_pubkey(t, cert, NULL, n, &n_len), 0);
@@ -1357,8 +1360,8 @@ static void keys_change_auth_key_roundtrip(void **state)
 	const uint8_t *enc;
 	struct tpm_key k;
 	size_t blen, prefix;
-
 	struct tmpl tp = sign512();
+
 	make_key(t, &tp, blob, &blen);
 	blob_parse(blob, blen, &k, &enc, &elen);
 	assert_int_equal(change_auth(t, TPM_KH_SRK, th_srk_auth, TPM_PID_ADCP,
@@ -1388,8 +1391,8 @@ static void keys_change_auth_failures(void **state)
 	struct tpm_buf *b;
 	struct tpm_key k;
 	size_t blen;
-
 	struct tmpl tp = sign512();
+
 	signer = make_key(t, &tp, blob, &blen);
 	blob_parse(blob, blen, &k, &enc, &elen);
 	assert_int_equal(change_auth(t, TPM_KH_SRK, th_srk_auth, TPM_PID_ADCP,
@@ -1512,10 +1515,11 @@ static void keys_srk_create_checks(void **state)
 /* The real TakeOwnership builds an SRK that wraps and loads keys. */
 static void keys_take_ownership_srk_usable(void **state)
 {
-	struct th t;
+	struct tmpl tp = sign512();
 	uint8_t blob[1024], sig[64];
 	uint32_t h, siglen;
 	size_t blen;
+	struct th t;
 
 	(void)state;
 	th_init(&t);
@@ -1524,7 +1528,6 @@ static void keys_take_ownership_srk_usable(void **state)
 	assert_true(t.s->pd.srk.valid);
 	assert_memory_equal(t.s->pd.srk.migration_auth, t.s->pd.tpm_proof,
 			    20);
-	struct tmpl tp = sign512();
 	assert_int_equal(create_key(&t, TPM_KH_SRK, th_srk_auth, &tp,
 				    key_auth, blob, &blen), 0);
 	assert_int_equal(load_key(&t, TPM_KH_SRK, th_srk_auth, blob, blen, &h),
