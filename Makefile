@@ -38,6 +38,8 @@ $(LIBTPMEMU): $(EMU_OBJS)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
+# The daemon sees the engine's public headers and the shared log.
+$(O)/tpm_emulator/tpmd/%.o: CPPFLAGS += -Itpm_emulator -Icommon
 $(TPMD): $(TPMD_SRCS:%.c=$(O)/tpm_emulator/%.o) $(O)/common/log.o $(LIBTPMEMU)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
 

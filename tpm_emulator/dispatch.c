@@ -358,7 +358,8 @@ static TPM_RESULT run_command(struct tpm_cmd *c, struct tpm_buf *params,
 			return TPM_AUTHFAIL;
 	}
 	rsp->len = TPM_HEADER_SIZE + out.len;
-	return put_auth_out(c, rsp, TPM_HEADER_SIZE);
+	/* Unauthorized commands need no outParamDigest: skip the SHA-1. */
+	return c->nauth ? put_auth_out(c, rsp, TPM_HEADER_SIZE) : TPM_SUCCESS;
 }
 
 int tpm_execute(struct tpm_state *s, const uint8_t *cmd, size_t len,

@@ -327,7 +327,8 @@ TPM_RESULT tpm_pubkey_get(struct tpm_buf *b, struct tpm_key *k);
 int tpm_version_put(struct tpm_buf *b);
 int tpm_struct_ver_put(struct tpm_buf *b);
 
-/* keys.c: key slots, wrapping and the key commands (Part 3, 10, 14, 27) */
+/* keys.c: key slots, wrapping and the key commands (Part 3, 10, 13, 17,
+ * 27) */
 TPM_RESULT tpm_cmd_create_wrap_key(struct tpm_cmd *c, struct tpm_buf *in,
 				   struct tpm_buf *out);
 TPM_RESULT tpm_cmd_load_key(struct tpm_cmd *c, struct tpm_buf *in,

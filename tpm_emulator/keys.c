@@ -3,7 +3,8 @@
  * Keys: the loaded-key slots and their handles, authorization and PCR
  * binding of key use, wrapping of private keys (TPM_STORE_ASYMKEY under
  * RSA-OAEP), the SRK, signing, and the key commands of Part 3 (10.4-10.6,
- * 13.1 Sign, 14.1 CertifyKey, 17.1 ChangeAuth, 27.x LoadKey/EvictKey).
+ * 13.5 Sign, 13.8 CertifyKey, 17.1 ChangeAuth, 27.1.1 EvictKey,
+ * 27.8 LoadKey).
  * Wire bytes of Part 2 structures are parsed in marshal_struct.c; the
  * private TPM_STORE_ASYMKEY / TPM_SEALED_DATA plaintexts are parsed here,
  * since only this file ever sees them decrypted.
@@ -31,13 +32,13 @@
 #define SEALED_DATA_FIXED	(1U + 3U * TPM_DIGEST_SIZE + 4U)
 /* Part 2, 5.14 TPM_SIGN_INFO header: tag, fixed, replay, dataLen. */
 #define SIGN_INFO_HDR		(2U + 4U + TPM_NONCE_SIZE + 4U)
-/* Part 3, 14.1 step 7: select bytes 0-1 (PCRs 0-15) fit TPM_CERTIFY_INFO. */
+/* Part 3, 13.8 step 7: select bytes 0-1 (PCRs 0-15) fit TPM_CERTIFY_INFO. */
 #define CERTIFY_SEL_BYTES	2U
 /* RSA key sizes are multiples of this many bits (libtpms refuses others). */
 #define RSA_BITS_STEP		16U
 /* Public exponent every TPM accepts for storage and identity keys. */
 #define RSA_DEFAULT_EXP		65537U
-/* Part 3, 13.1 step 6a: PKCS#1 v1.5 padding takes 11 bytes. */
+/* Part 3, 13.5 step 6a: PKCS#1 v1.5 padding takes 11 bytes. */
 #define PKCS1_PAD_BYTES		11U
 
 static const uint8_t struct_ver_11[4] = { 1, 1, 0, 0 };
@@ -119,7 +120,7 @@ static TPM_RESULT key_check_pcr(const struct tpm_state *s,
 static TPM_RESULT key_auth(struct tpm_cmd *c, unsigned int idx,
 			   const struct tpm_key *k)
 {
-	/* Part 3 (e.g. 13.1, 10.5): without an auth area only a key with
+	/* Part 3 (e.g. 13.5, 10.5): without an auth area only a key with
 	 * authDataUsage TPM_AUTH_NEVER may be used. */
 	if (idx >= c->nauth) {
 		if (k->auth_usage == TPM_AUTH_NEVER)
@@ -509,7 +510,7 @@ TPM_RESULT tpm_srk_create(struct tpm_state *s, struct tpm_key *srk)
 	const struct tpm_key_parms *p = &srk->parms;
 	TPM_RESULT rc;
 
-	/* Part 3, 5.1 step 6: srkParams must describe a non-migratable
+	/* Part 3, 6.1 step 8: srkParams must describe a non-migratable
 	 * RSA-2048 OAEP storage key with the default exponent. */
 	if (srk->usage != TPM_KEY_STORAGE ||
 	    (srk->flags & TPM_KEY_FLAG_MIGRATABLE))
@@ -746,7 +747,7 @@ TPM_RESULT tpm_cmd_get_pub_key(struct tpm_cmd *c, struct tpm_buf *in,
 	return tpm_pubkey_put(out, k) ? TPM_SIZE : TPM_SUCCESS;
 }
 
-/* Part 3, 27.5 TPM_EvictKey: the deprecated form of FlushSpecific for
+/* Part 3, 27.1.1 TPM_EvictKey: the deprecated form of FlushSpecific for
  * keys (Part 3, 22.3). */
 TPM_RESULT tpm_cmd_evict_key(struct tpm_cmd *c, struct tpm_buf *in,
 			     struct tpm_buf *out)
@@ -772,7 +773,7 @@ TPM_RESULT tpm_cmd_evict_key(struct tpm_cmd *c, struct tpm_buf *in,
 	return TPM_SUCCESS;
 }
 
-/* Part 3, 13.1 step 7: S1 = SHA-1 of TPM_SIGN_INFO("SIGN", nonceOdd). */
+/* Part 3, 13.5 step 7: S1 = SHA-1 of TPM_SIGN_INFO("SIGN", nonceOdd). */
 static TPM_RESULT sign_info_digest(const struct tpm_cmd *c,
 				   const uint8_t *data, uint32_t len,
 				   uint8_t digest[TPM_DIGEST_SIZE])
@@ -793,7 +794,7 @@ static TPM_RESULT sign_info_digest(const struct tpm_cmd *c,
 	return TPM_SUCCESS;
 }
 
-/* Part 3, 13.1 TPM_Sign */
+/* Part 3, 13.5 TPM_Sign */
 TPM_RESULT tpm_cmd_sign(struct tpm_cmd *c, struct tpm_buf *in,
 			struct tpm_buf *out)
 {
@@ -847,7 +848,7 @@ TPM_RESULT tpm_cmd_sign(struct tpm_cmd *c, struct tpm_buf *in,
 	return tpm_key_sign_put(k, area, len, out);
 }
 
-/* Part 3, 14.1 step 2: the auth areas of CertifyKey by tag. */
+/* Part 3, 13.8 step 2: the auth areas of CertifyKey by tag. */
 static TPM_RESULT certify_authorize(struct tpm_cmd *c,
 				    const struct tpm_key *cert,
 				    const struct tpm_key *key)
@@ -874,7 +875,7 @@ static TPM_RESULT certify_authorize(struct tpm_cmd *c,
 }
 
 /*
- * Part 3, 14.1 steps 7-10: the PCR info of the certificate.  A key bound
+ * Part 3, 13.8 steps 7-10: the PCR info of the certificate.  A key bound
  * to PCRs 16-23 or to fewer than all localities needs the 1.2 form
  * (TPM_CERTIFY_INFO2 with TPM_PCR_INFO_SHORT); otherwise a TPM_PCR_INFO
  * with digestAtCreation zero.  Step 9.b.iii's "pcrInfoSize 44" assumes a
@@ -932,7 +933,7 @@ static int certify_info_put(struct tpm_buf *b, const struct tpm_key *key,
 	return bad ? -ENOSPC : 0;
 }
 
-/* Part 3, 14.1 steps 1 and 3-6: which keys may certify which. */
+/* Part 3, 13.8 steps 1 and 3-6: which keys may certify which. */
 static TPM_RESULT certify_check_keys(const struct tpm_key *cert,
 				     const struct tpm_key *key)
 {
@@ -952,7 +953,7 @@ static TPM_RESULT certify_check_keys(const struct tpm_key *cert,
 	return TPM_SUCCESS;
 }
 
-/* Part 3, 14.1 TPM_CertifyKey */
+/* Part 3, 13.8 TPM_CertifyKey */
 TPM_RESULT tpm_cmd_certify_key(struct tpm_cmd *c, struct tpm_buf *in,
 			       struct tpm_buf *out)
 {
@@ -1083,14 +1084,12 @@ out:
 	return rc;
 }
 
-/* Part 3, 17.1 steps 1-4: entity type and session types. */
-static TPM_RESULT change_auth_sessions(struct tpm_cmd *c, uint16_t et)
+/* Part 3, 17.1 steps 2-3: OSAP for the parent, OIAP for the entity. */
+static TPM_RESULT change_auth_sessions(struct tpm_cmd *c)
 {
 	struct tpm_session *sess;
 	TPM_RESULT rc;
 
-	if (et != TPM_ET_DATA && et != TPM_ET_KEY)
-		return TPM_WRONG_ENTITYTYPE;
 	rc = require_osap(c, 0);
 	if (rc)
 		return rc;
@@ -1118,9 +1117,12 @@ TPM_RESULT tpm_cmd_change_auth(struct tpm_cmd *c, struct tpm_buf *in,
 	    tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 
-	rc = change_auth_sessions(c, et);
+	/* Step 1 */
+	if (et != TPM_ET_DATA && et != TPM_ET_KEY)
+		return TPM_WRONG_ENTITYTYPE;
+	rc = tpm_key_lookup(c->s, handle, &parent);
 	if (!rc)
-		rc = tpm_key_lookup(c->s, handle, &parent);
+		rc = change_auth_sessions(c);
 	if (rc)
 		return rc;
 	/* Step 4 */

@@ -427,18 +427,18 @@ TPM_RESULT tpm_cmd_quote2(struct tpm_cmd *c, struct tpm_buf *in,
 	if (rc)
 		return rc;
 	s1.locality_at_release = locality_bit(c->s);
-	/* Steps 7-9: Q1 = tag || "QUT2" || S1 || externalData, then the
+	/* Step 7: Q1 is a TPM_QUOTE_INFO2 (Part 2, 11.4: tag, fixed
+	 * "QUT2", externalData, infoShort); steps 8-9 append the
 	 * TPM_CAP_VERSION_INFO when addVersion. */
 	tb_init_write(&q, raw, sizeof(raw));
 	if (tb_put_u16(&q, TPM_TAG_QUOTE_INFO2) ||
-	    tb_put_bytes(&q, "QUT2", 4))
+	    tb_put_bytes(&q, "QUT2", 4) ||
+	    tb_put_bytes(&q, nonce, TPM_NONCE_SIZE))
 		return TPM_FAIL;
 	s1_off = q.len;
 	if (tpm_pcr_info_put(&q, &s1))
 		return TPM_FAIL;
 	s1_len = q.len - s1_off;
-	if (tb_put_bytes(&q, nonce, TPM_NONCE_SIZE))
-		return TPM_FAIL;
 	ver_off = q.len;
 	if (add_version && cap_version_info_put(&q))
 		return TPM_FAIL;
@@ -561,10 +561,15 @@ TPM_RESULT tpm_cmd_sha1_complete_extend(struct tpm_cmd *c,
 	if (tb_get_u32(in, &idx) || tb_get_sized(in, &data, &n, UINT32_MAX) ||
 	    tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
-	/* Steps 1-4: index and locality, before the thread is consumed. */
+	/* Steps 1-4: index and locality.  Like TPM_SHA1Complete (13.3),
+	 * this command terminates the pending SHA-1 calculation whatever
+	 * its outcome once its parameters are parsed, so a refusal here
+	 * ends the thread too (libtpms behaves the same). */
 	rc = extend_check(c->s, idx);
-	if (rc)
+	if (rc) {
+		tpm_sha1_thread_end(c->s);
 		return rc;
+	}
 	/* Step 5: H1 = digest of the thread with hashData added. */
 	rc = sha1_thread_finish(c->s, data, n, h1);
 	if (rc)

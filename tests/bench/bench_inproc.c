@@ -150,13 +150,14 @@ static int run_oiap(exec_fn fn, uint64_t *ns)
 	return 0;
 }
 
+static char lt_dir[] = "/tmp/bench-libtpms-XXXXXX";
+
+/* libtpms keeps its NVRAM in files under TPM_PATH: a private temp dir. */
 static int init_libtpms(void)
 {
-	char dir[] = "/tmp/bench-libtpms-XXXXXX";
-
-	if (!mkdtemp(dir))
+	if (!mkdtemp(lt_dir))
 		return -1;
-	setenv("TPM_PATH", dir, 1);
+	setenv("TPM_PATH", lt_dir, 1);
 	if (TPMLIB_ChooseTPMVersion(TPMLIB_TPM_VERSION_1_2) ||
 	    TPMLIB_MainInit())
 		return -1;
@@ -168,6 +169,7 @@ int main(void)
 	static uint64_t a[BENCH_ITERS], b[BENCH_ITERS];
 	struct tpm_config cfg = { .no_ek = true };
 	struct stats sa, sb;
+	char cmdline[64];
 	size_t i;
 
 	ours = tpm_create(&cfg);
@@ -192,7 +194,7 @@ int main(void)
 			ra = run(exec_ours, cmds[i].bytes, cmds[i].len, a);
 			rb = run(exec_libtpms, cmds[i].bytes, cmds[i].len, b);
 		} else {
-			name = "OIAP(+flush)";
+			name = "OIAP (flush untimed)";
 			ra = run_oiap(exec_ours, a);
 			rb = run_oiap(exec_libtpms, b);
 		}
@@ -209,5 +211,9 @@ int main(void)
 	}
 	tpm_destroy(ours);
 	TPMLIB_Terminate();
+	/* libtpms left its state file(s) there; the dir is ours to remove. */
+	snprintf(cmdline, sizeof(cmdline), "rm -rf -- '%s'", lt_dir);
+	if (system(cmdline))
+		fprintf(stderr, "bench: could not remove %s\n", lt_dir);
 	return 0;
 }

@@ -224,11 +224,10 @@ static void print_failed(const struct bench *b, const struct target *t,
 static int measure(struct target *t, const struct op *op, unsigned int n,
 		   unsigned int warmup)
 {
+	int (*run)(struct target *t) = t->local ? op->local : op->run;
 	unsigned int i;
 	uint64_t t0, dt;
 	int rc;
-
-	int (*run)(struct target *t) = t->local ? op->local : op->run;
 
 	for (i = 0; i < warmup + n; i++) {
 		if (op->pre && !t->local) {
@@ -346,8 +345,7 @@ static int op_flush_sess(struct target *t)
 {
 	/* Flush explicitly: tc_session_close() hides the TPM's answer. */
 	t->sess.open = false;
-	return tc_flush_specific(&t->c, t->sess.handle, TPM_RT_AUTH,
-				 &t->rsp);
+	return tc_flush_specific(&t->c, t->sess.handle, TPM_RT_AUTH, &t->rsp);
 }
 
 static int op_oiap_sign(struct target *t)
@@ -877,7 +875,7 @@ int main(int argc, char **argv)
 		}
 		t->prov_rc = tc_connect(&t->c, t->endpoint);
 		if (t->prov_rc)
-			prov_fail(t, t->endpoint, t->prov_rc);
+			prov_fail(t, "connect", t->prov_rc);
 		else
 			t->prov_rc = provision(t);
 		nok += !t->prov_rc;

@@ -1480,7 +1480,7 @@ static void keys_change_auth_sealed_data(void **state)
 			 TPM_AUTHFAIL);
 }
 
-/* TakeOwnership's SRK checks (tpm_srk_create, Part 3, 5.1). */
+/* TakeOwnership's SRK checks (tpm_srk_create, Part 3, 6.1 step 8). */
 static void keys_srk_create_checks(void **state)
 {
 	struct th *t = *state;

@@ -12,8 +12,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../constants.h"
-#include "../marshal.h"
+#include "constants.h"
+#include "marshal.h"
 #include "tpmd.h"
 
 /*

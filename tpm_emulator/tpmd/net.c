@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../common/log.h"
+#include "log.h"
 #include "tpmd.h"
 
 /* Highest TCP port number. */

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../common/log.h"
-#include "../tpm_emulator.h"
+#include "log.h"
+#include "tpm_emulator.h"
 #include "tpmd.h"
 
 #define STORE_TMP_FILE	"tpm.state.tmp"

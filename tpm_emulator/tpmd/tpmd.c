@@ -18,10 +18,10 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "../../common/log.h"
-#include "../constants.h"
-#include "../marshal.h"
-#include "../tpm_emulator.h"
+#include "log.h"
+#include "constants.h"
+#include "marshal.h"
+#include "tpm_emulator.h"
 #include "tpmd.h"
 
 #define TPMD_VERSION		"0.1"

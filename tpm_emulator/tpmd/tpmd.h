@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <sys/un.h>
 
-#include "../../common/log.h"
-#include "../tpm_emulator.h"
+#include "log.h"
+#include "tpm_emulator.h"
 
 /* Most --listen options (DESIGN 9: typically one unix and one tcp). */
 #define TPMD_MAX_LISTENERS	2
