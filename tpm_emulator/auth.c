@@ -264,13 +264,13 @@ static TPM_RESULT osap_entity_secret(struct tpm_state *s, uint16_t type,
 		*digest = k->pub_digest;
 		return TPM_SUCCESS;
 	case TPM_ET_SRK:
-		if (!s->pf.ownership)
+		if (!s->pf.owner_installed)
 			return TPM_NOSRK;
 		*secret = s->pd.srk.usage_auth;
 		*digest = s->pd.srk.pub_digest;
 		return TPM_SUCCESS;
 	case TPM_ET_OWNER:
-		if (!s->pf.ownership)
+		if (!s->pf.owner_installed)
 			return TPM_NOSRK;
 		*secret = s->pd.owner_auth;
 		return TPM_SUCCESS;
@@ -358,14 +358,14 @@ TPM_RESULT tpm_cmd_terminate_handle(struct tpm_cmd *c, struct tpm_buf *in,
 static TPM_RESULT flush_key(struct tpm_state *s, uint32_t handle)
 {
 	struct tpm_key *k;
-	TPM_RESULT rc;
 
-	/* Reserved handles (SRK, EK, ...) are not loaded keys. */
-	if ((handle & 0xFF000000U) == 0x40000000U)
-		return TPM_INVALID_KEYHANDLE;
-	rc = tpm_key_lookup(s, handle, &k);
-	if (rc)
-		return rc;
+	/* Part 3, 22.3: the handle must name an allocated resource of
+	 * resourceType, else TPM_BAD_PARAMETER (not TPM_INVALID_KEYHANDLE:
+	 * FlushSpecific names a resource, not a key to use).  Reserved
+	 * handles (SRK, EK, ...) are not loaded keys. */
+	if ((handle & 0xFF000000U) == 0x40000000U ||
+	    tpm_key_lookup(s, handle, &k))
+		return TPM_BAD_PARAMETER;
 	/* Part 3, 22.3 / 27.x: owner-evict keys leave only by the owner. */
 	if (k->owner_evict)
 		return TPM_KEY_OWNER_CONTROL;
@@ -420,7 +420,7 @@ TPM_RESULT tpm_cmd_reset_lock_value(struct tpm_cmd *c, struct tpm_buf *in,
 	(void)out;
 	if (tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
-	if (!s->pf.ownership)
+	if (!s->pf.owner_installed)
 		return TPM_NOSRK;
 	/* Step 1: after a failed attempt, none until the lockout period
 	 * that failure started is over (1.a: the flag then clears).  Below

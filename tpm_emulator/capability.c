@@ -185,7 +185,7 @@ static TPM_RESULT cap_property(const struct tpm_state *s, uint32_t prop,
 		return tb_put_bytes(out, TPM_VENDOR_ID, 4) ? TPM_SIZE :
 							     TPM_SUCCESS;
 	case TPM_CAP_PROP_OWNER:
-		return put_bool(out, s->pf.ownership);
+		return put_bool(out, s->pf.owner_installed);
 	case TPM_CAP_PROP_DAA_INTERRUPT:
 		return put_bool(out, DAA_INTERRUPT);
 	case TPM_CAP_PROP_TIS_TIMEOUT:
@@ -599,7 +599,7 @@ TPM_RESULT tpm_cmd_get_capability_owner(struct tpm_cmd *c,
 	if (tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 	/* Action 1 */
-	if (!c->s->pf.ownership)
+	if (!c->s->pf.owner_installed)
 		return TPM_NOSRK;
 	rc = tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
 			    c->s->pd.owner_auth);
@@ -691,7 +691,7 @@ static TPM_RESULT set_rule_check(const struct tpm_state *s,
 /* TPM_PF_OWNERSHIP is TPM_SetOwnerInstall's flag, kept negated. */
 static TPM_RESULT set_owner_install(struct tpm_state *s, bool v, bool pp)
 {
-	if (s->pf.ownership)
+	if (s->pf.owner_installed)
 		return TPM_OWNER_SET;
 	if (!pp)
 		return TPM_AUTHFAIL;
@@ -773,7 +773,7 @@ TPM_RESULT tpm_cmd_set_capability(struct tpm_cmd *c, struct tpm_buf *in,
 	/* Action 1: owner authorization when an auth area is present;
 	 * without an owner there is no secret it could prove. */
 	if (c->nauth) {
-		if (!c->s->pf.ownership)
+		if (!c->s->pf.owner_installed)
 			return TPM_AUTHFAIL;
 		rc = tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
 				    c->s->pd.owner_auth);

@@ -57,7 +57,7 @@ static TPM_RESULT counter_value_put(struct tpm_buf *b,
 /* Owner authorization of area 0; an unowned TPM has no owner secret. */
 static TPM_RESULT owner_auth(struct tpm_cmd *c)
 {
-	if (!c->s->pf.ownership)
+	if (!c->s->pf.owner_installed)
 		return TPM_NOSRK;
 	return tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
 			      c->s->pd.owner_auth);

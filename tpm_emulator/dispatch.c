@@ -34,7 +34,8 @@ static const struct tpm_cmd_desc cmd_table[] = {
 	{ TPM_ORD_ChangeAuthOwner, "ChangeAuthOwner",
 	  tpm_cmd_change_auth_owner, 0, 0, T1 },
 	{ TPM_ORD_Extend, "Extend", tpm_cmd_extend, 0, 0, T0 | AVAIL },
-	{ TPM_ORD_PcrRead, "PcrRead", tpm_cmd_pcr_read, 0, 0, T0 | AVAIL },
+	/* Part 2, 17: PcrRead is not available disabled or deactivated. */
+	{ TPM_ORD_PcrRead, "PcrRead", tpm_cmd_pcr_read, 0, 0, T0 },
 	{ TPM_ORD_Quote, "Quote", tpm_cmd_quote, 1, 0, T01 },
 	{ TPM_ORD_Seal, "Seal", tpm_cmd_seal, 1, 0, T1 },
 	{ TPM_ORD_Unseal, "Unseal", tpm_cmd_unseal, 1, 0, T12 },

@@ -116,7 +116,7 @@ TPM_RESULT tpm_cmd_make_identity(struct tpm_cmd *c, struct tpm_buf *in,
 		return rc;
 	if (tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
-	if (!s->pf.ownership)
+	if (!s->pf.owner_installed)
 		return TPM_NOSRK;
 	/* Step 1 */
 	rc = identity_params_check(s, &k);
@@ -266,7 +266,7 @@ TPM_RESULT tpm_cmd_activate_identity(struct tpm_cmd *c, struct tpm_buf *in,
 	if (tb_get_u32(in, &handle) ||
 	    tb_get_sized(in, &blob, &n, UINT32_MAX) || tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
-	if (!s->pf.ownership)
+	if (!s->pf.owner_installed)
 		return TPM_NOSRK;
 	/* Step 1: the owner (last area). */
 	rc = tpm_auth_check(c, c->nauth - 1, TPM_ET_OWNER, TPM_KH_OWNER,

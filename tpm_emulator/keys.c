@@ -70,7 +70,7 @@ TPM_RESULT tpm_key_lookup(struct tpm_state *s, uint32_t handle,
 	 * The EK and the other reserved handles never name a usable key;
 	 * their codes are libtpms's. */
 	if (handle == TPM_KH_SRK) {
-		if (!s->pf.ownership || !s->pd.srk.rsa)
+		if (!s->pf.owner_installed || !s->pd.srk.rsa)
 			return TPM_INVALID_KEYHANDLE;
 		*k = &s->pd.srk;
 		return TPM_SUCCESS;

@@ -171,7 +171,7 @@ static TPM_RESULT nv_data_public_get(struct tpm_buf *b, struct tpm_nv_area *a)
 /* Owner authorization of area 0; an unowned TPM has no owner secret. */
 static TPM_RESULT owner_auth(struct tpm_cmd *c)
 {
-	if (!c->s->pf.ownership)
+	if (!c->s->pf.owner_installed)
 		return TPM_NOSRK;
 	return tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
 			      c->s->pd.owner_auth);
@@ -271,7 +271,7 @@ static TPM_RESULT define_authorize(struct tpm_cmd *c,
 		 * presence, no owner, and may not delete. */
 		if (!tpm_physical_presence(s))
 			return TPM_BAD_PRESENCE;
-		if (s->pf.ownership)
+		if (s->pf.owner_installed)
 			return TPM_OWNER_SET;
 		if (pub->data_size == 0)
 			return TPM_BAD_DATASIZE;
@@ -526,7 +526,7 @@ static TPM_RESULT write_authorize(struct tpm_cmd *c,
 		return TPM_SUCCESS;
 	if (!ignore && owner_area)
 		return TPM_AUTH_CONFLICT;
-	if (!s->pf.ownership) {
+	if (!s->pf.owner_installed) {
 		if (s->pd.nv_writes_noowner >= TPM_MAX_NV_WRITE_NOOWNER)
 			return TPM_MAXNVWRITES;
 		*counted = true;

@@ -27,7 +27,7 @@ bool tpm_physical_presence(const struct tpm_state *s)
 /* Owner authorization of auth area 0 (TPM_NOSRK without an owner). */
 static TPM_RESULT owner_authorize(struct tpm_cmd *c)
 {
-	if (!c->s->pf.ownership)
+	if (!c->s->pf.owner_installed)
 		return TPM_NOSRK;
 	return tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
 			      c->s->pd.owner_auth);
@@ -228,7 +228,7 @@ TPM_RESULT tpm_cmd_set_owner_install(struct tpm_cmd *c, struct tpm_buf *in,
 	if (rc)
 		return rc;
 	/* Step 1: with an owner this is a no-op. */
-	if (s->pf.ownership)
+	if (s->pf.owner_installed)
 		return TPM_SUCCESS;
 	/* Step 2: physical presence, then the flag (kept negated). */
 	if (!tpm_physical_presence(s))

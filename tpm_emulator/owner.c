@@ -13,7 +13,7 @@ static const uint8_t key_struct_ver[4] = { 1, 1, 0, 0 };
 /* Owner authorization of auth area 0 (TPM_NOSRK without an owner). */
 static TPM_RESULT owner_authorize(struct tpm_cmd *c)
 {
-	if (!c->s->pf.ownership)
+	if (!c->s->pf.owner_installed)
 		return TPM_NOSRK;
 	return tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
 			      c->s->pd.owner_auth);
@@ -288,7 +288,7 @@ static TPM_RESULT install_owner(struct tpm_state *s,
 	}
 	/* Step 12: A1 is the owner's secret. */
 	memcpy(s->pd.owner_auth, owner_auth, TPM_SECRET_SIZE);
-	s->pf.ownership = true;
+	s->pf.owner_installed = true;
 	/* Step 17 */
 	s->pf.read_pubek = false;
 	tpm_mark_dirty(s);
@@ -304,7 +304,7 @@ static TPM_RESULT take_ownership_check(struct tpm_cmd *c,
 	struct tpm_session *sess;
 	TPM_RESULT rc;
 
-	if (s->pf.ownership)
+	if (s->pf.owner_installed)
 		return TPM_OWNER_SET;		/* step 1 */
 	if (s->pd.no_owner_install)
 		return TPM_INSTALL_DISABLED;	/* step 2 */
@@ -396,7 +396,7 @@ void tpm_owner_clear_actions(struct tpm_state *s)
 	pf->allow_maintenance = true;
 	pf->read_srk_pub = false;
 	/* Step 10 */
-	pf->ownership = false;
+	pf->owner_installed = false;
 	pd->no_owner_install = false;
 	pf->operator_ = false;
 	pf->maintenance_done = false;
@@ -519,7 +519,7 @@ TPM_RESULT tpm_cmd_change_auth_owner(struct tpm_cmd *c, struct tpm_buf *in,
 	    tb_get_bytes(in, enc, sizeof(enc)) || tb_get_u16(in, &et) ||
 	    tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
-	if (!s->pf.ownership)
+	if (!s->pf.owner_installed)
 		return TPM_NOSRK;
 	/* Steps 1-2: an OSAP session for the owner. */
 	rc = tpm_auth_require_osap(c, 0);

@@ -84,7 +84,7 @@ static void manufacture_flags(struct tpm_permanent_flags *pf)
 {
 	memset(pf, 0, sizeof(*pf));
 	pf->disable = false;
-	pf->ownership = false;		/* no owner installed */
+	pf->owner_installed = false;		/* no owner installed */
 	pf->deactivated = false;
 	pf->read_pubek = true;
 	pf->allow_maintenance = true;
@@ -199,7 +199,7 @@ static int put_pf(struct tpm_buf *b, const struct tpm_permanent_flags *f)
 {
 	/* Part 2, 7.1 order; STATE_NUM_PF entries. */
 	const bool v[STATE_NUM_PF] = {
-		f->disable, f->ownership, f->deactivated, f->read_pubek,
+		f->disable, f->owner_installed, f->deactivated, f->read_pubek,
 		f->disable_owner_clear, f->allow_maintenance,
 		f->physical_presence_lifetime_lock,
 		f->physical_presence_hw_enable,
@@ -494,7 +494,7 @@ static int get_dim(struct loader *l, uint32_t want)
 static int get_pf(struct loader *l, struct tpm_permanent_flags *f)
 {
 	bool *v[STATE_NUM_PF] = {
-		&f->disable, &f->ownership, &f->deactivated, &f->read_pubek,
+		&f->disable, &f->owner_installed, &f->deactivated, &f->read_pubek,
 		&f->disable_owner_clear, &f->allow_maintenance,
 		&f->physical_presence_lifetime_lock,
 		&f->physical_presence_hw_enable,
@@ -700,7 +700,7 @@ static int get_pd(struct loader *l, struct tpm_state *s)
 	    get_counters(l, s) || get_nv(l, s))
 		return -EBADMSG;
 	/* An installed owner always has an SRK. */
-	if (s->pf.ownership && !pd->srk.valid)
+	if (s->pf.owner_installed && !pd->srk.valid)
 		return bad(l, "owner without SRK");
 	return 0;
 }

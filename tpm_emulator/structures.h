@@ -154,10 +154,13 @@ struct tpm_session {
 /* Part 2, 7.1: TPM_PERMANENT_FLAGS. */
 struct tpm_permanent_flags {
 	bool disable;
-	/* In this engine: an owner exists (TakeOwnership done, no clear
-	 * since).  The spec's flag of this name (owner install *allowed*,
-	 * TPM_SetOwnerInstall) is reported from !pd.no_owner_install. */
-	bool ownership;
+	/*
+	 * An owner exists (TakeOwnership done, no clear since).  Not a spec
+	 * flag: the spec's TPM_PERMANENT_FLAGS.ownership means "installing
+	 * an owner is allowed" (TPM_SetOwnerInstall) and is reported from
+	 * !pd.no_owner_install; the different name keeps the two apart.
+	 */
+	bool owner_installed;
 	bool deactivated;
 	bool read_pubek;
 	bool disable_owner_clear;

@@ -26,6 +26,8 @@
 #define DEFAULT_TIMEOUT_MS	30000
 /* A TPM that fails this many transactions in a row is given up on. */
 #define MAX_IO_ERRORS	3
+/* tag, paramSize, returnCode: a response with no parameters. */
+#define RSP_HEADER_SIZE	10U
 
 /*
  * Response shapes: a space-separated list of fields, compared A against B.
@@ -109,6 +111,9 @@ struct diff {
 	bool owned;
 	bool dead;
 	int timeout_ms;
+	/* Set by a step that passed on an allowed difference: the reason,
+	 * printed by report() (docs/diff-allowed.md has the table). */
+	const char *allowed;
 };
 
 /* Secrets, identical on both TPMs (tpm-tools style SHA-1 of a string). */
@@ -201,7 +206,10 @@ static void report(struct diff *d, const char *step, bool ok, const char *why)
 	if (ok) {
 		d->pass++;
 		printf("ok - %s/%s\n", d->scen, step);
-		if (d->verbose && d->s[0].r.len)
+		if (d->allowed)
+			printf("#   allowed difference (docs/diff-allowed.md):"
+			       " %s\n", d->allowed);
+		else if (d->verbose && d->s[0].r.len)
 			printf("#   both: %s\n", tc_rc_name(d->s[0].r.rc));
 	} else {
 		d->fail++;
@@ -210,6 +218,7 @@ static void report(struct diff *d, const char *step, bool ok, const char *why)
 			if (d->s[i].r.len)
 				dump(&d->s[i]);
 	}
+	d->allowed = NULL;
 	for (i = 0; i < NSIDES && !d->dead; i++) {
 		struct side *s = &d->s[i];
 
@@ -484,12 +493,56 @@ static bool same(struct diff *d, const char *shape, char *why, size_t n)
 	return true;
 }
 
+/*
+ * Allowed return-code differences: each row is a row of
+ * docs/diff-allowed.md.  The step passes only when A and B give exactly
+ * these two codes, each as a bare 10-byte error response; any other
+ * answer is compared as usual.
+ */
+struct allowed_rc {
+	const char *scen, *step;
+	uint32_t rc_a, rc_b;
+	const char *why;
+};
+
+static const struct allowed_rc allowed_rcs[] = {
+	{ "malformed", "auth1-short-trailer-unowned",
+	  TPM_BAD_PARAM_SIZE, TPM_NOSRK,
+	  "a frame too short for its auth trailer is refused before the "
+	  "owner check (order of errors not fixed by Part 3)" },
+	{ "nv", "define-too-big", TPM_NOSPACE, TPM_SIZE,
+	  "Part 3, 20.1 step 11.a: TPM_NOSPACE when dataSize does not fit" },
+};
+
+static const struct allowed_rc *allowed_rc(const struct diff *d,
+					   const char *name)
+{
+	const struct side *a = &d->s[0], *b = &d->s[1];
+	size_t i;
+
+	if (a->r.len != RSP_HEADER_SIZE || b->r.len != RSP_HEADER_SIZE)
+		return NULL;
+	for (i = 0; i < sizeof(allowed_rcs) / sizeof(allowed_rcs[0]); i++) {
+		const struct allowed_rc *e = &allowed_rcs[i];
+
+		if (!strcmp(e->scen, d->scen) && !strcmp(e->step, name) &&
+		    a->rc == (int)e->rc_a && b->rc == (int)e->rc_b)
+			return e;
+	}
+	return NULL;
+}
+
 /* Compare the results both sides left behind and report the step. */
 static bool step(struct diff *d, const char *name, const char *shape)
 {
+	const struct allowed_rc *e;
 	char why[WHY_MAX] = "";
 	bool ok = same(d, shape, why, sizeof(why));
 
+	if (!ok && (e = allowed_rc(d, name))) {
+		ok = true;
+		d->allowed = e->why;
+	}
 	report(d, name, ok, why);
 	return ok;
 }
@@ -927,14 +980,162 @@ static const struct cap_case cap_cases[] = {
 	{ "bad-area", 0x00000099U, 0, 4, "sz" },
 };
 
+/*
+ * Until issue 3: the ordinals absent from tpmd's dispatch table (DAA,
+ * DSAP and delegation, transport sessions, migration, audit, context
+ * saving, maintenance, ...).  tpmd answers FALSE for them, and for the
+ * protocols and transport algorithms that need them, where libtpms
+ * answers TRUE; that is the one expected, documented difference of
+ * these capabilities (docs/diff-allowed.md, "until issue 3").  Drop an
+ * ordinal from this list when it lands: the getcap step
+ * "until-issue-3-list" fails while tpmd implements a listed ordinal.
+ */
+static const uint32_t until_issue_3[] = {
+	TPM_ORD_ChangeAuthAsymStart, TPM_ORD_ChangeAuthAsymFinish,
+	TPM_ORD_DSAP, TPM_ORD_CMK_CreateTicket, TPM_ORD_CMK_CreateKey,
+	TPM_ORD_CMK_CreateBlob, TPM_ORD_CMK_SetRestrictions,
+	TPM_ORD_CMK_ApproveMA, TPM_ORD_KeyControlOwner,
+	TPM_ORD_CMK_ConvertMigration, TPM_ORD_MigrateKey,
+	TPM_ORD_CreateMigrationBlob, TPM_ORD_DAA_Join,
+	TPM_ORD_ConvertMigrationBlob, TPM_ORD_AuthorizeMigrationKey,
+	TPM_ORD_CreateMaintenanceArchive, TPM_ORD_LoadMaintenanceArchive,
+	TPM_ORD_KillMaintenanceFeature, TPM_ORD_LoadManuMaintPub,
+	TPM_ORD_ReadManuMaintPub, TPM_ORD_DAA_Sign, TPM_ORD_CertifyKey2,
+	TPM_ORD_Sealx, TPM_ORD_CertifySelfTest, TPM_ORD_Reset,
+	TPM_ORD_GetCapabilitySigned, TPM_ORD_SetOwnerPointer,
+	TPM_ORD_CreateRevocableEK, TPM_ORD_RevokeTrust,
+	TPM_ORD_GetAuditEvent, TPM_ORD_GetAuditEventSigned,
+	TPM_ORD_GetAuditDigest, TPM_ORD_GetAuditDigestSigned,
+	TPM_ORD_GetOrdinalAuditStatus, TPM_ORD_SetOrdinalAuditStatus,
+	TPM_ORD_Init, TPM_ORD_SetRedirection, TPM_ORD_FieldUpgrade,
+	TPM_ORD_SaveKeyContext, TPM_ORD_LoadKeyContext,
+	TPM_ORD_SaveAuthContext, TPM_ORD_LoadAuthContext,
+	TPM_ORD_SaveContext, TPM_ORD_LoadContext,
+	TPM_ORD_Delegate_UpdateVerification, TPM_ORD_Delegate_Manage,
+	TPM_ORD_Delegate_CreateKeyDelegation,
+	TPM_ORD_Delegate_CreateOwnerDelegation,
+	TPM_ORD_Delegate_VerifyDelegation,
+	TPM_ORD_Delegate_LoadOwnerDelegation, TPM_ORD_Delegate_ReadTable,
+	TPM_ORD_EstablishTransport, TPM_ORD_ExecuteTransport,
+	TPM_ORD_ReleaseTransportSigned, TPM_ORD_TSC_ResetEstablishmentBit,
+};
+
+#define N_UNTIL_ISSUE_3 (sizeof(until_issue_3) / sizeof(until_issue_3[0]))
+
+static bool until_issue_3_lists(uint32_t ordinal)
+{
+	size_t i;
+
+	for (i = 0; i < N_UNTIL_ISSUE_3; i++)
+		if (until_issue_3[i] == ordinal)
+			return true;
+	return false;
+}
+
+/*
+ * The ordinal a yes/no capability answer stands for (Part 2, 21.1): the
+ * ordinal itself, the command that opens a DSAP or transport session, the
+ * transport commands for TPM_CAP_TRANS_*; 0 for any other question.
+ */
+static uint32_t cap_ordinal(const struct cap_case *c)
+{
+	switch (c->area) {
+	case TPM_CAP_ORD:
+		return c->sub;
+	case TPM_CAP_PID:
+		if (c->sub == TPM_PID_DSAP)
+			return TPM_ORD_DSAP;
+		if (c->sub == TPM_PID_TRANSPORT)
+			return TPM_ORD_EstablishTransport;
+		return 0;
+	case TPM_CAP_TRANS_ALG:
+	case TPM_CAP_TRANS_ES:
+		return TPM_ORD_EstablishTransport;
+	default:
+		return 0;
+	}
+}
+
+/* A yes/no capability answer: a 1-byte resp of @side, or -1. */
+static int cap_bool(const struct side *s)
+{
+	struct tc_rsp r = s->r;
+	struct tpm_buf b;
+	uint32_t n;
+	uint8_t v;
+
+	if (s->rc != TPM_SUCCESS)
+		return -1;
+	tc_rsp_params(&r, &b);
+	if (tb_get_u32(&b, &n) || n != 1 || tb_get_u8(&b, &v) ||
+	    tb_remaining(&b) || v > 1)
+		return -1;
+	return v;
+}
+
 static void run_cap_case(struct diff *d, const struct cap_case *c)
 {
-	if (c->sub_size == 4)
-		cap32(d, c->name, c->area, c->sub, c->shape);
-	else if (c->sub_size == 2)
-		cap16(d, c->name, c->area, (uint16_t)c->sub, c->shape);
-	else
-		cap(d, c->name, c->area, NULL, 0, c->shape);
+	char why[WHY_MAX] = "";
+	uint32_t ord = cap_ordinal(c);
+	bool ok;
+	int i;
+
+	for (i = 0; i < NSIDES; i++) {
+		uint8_t sub[4];
+
+		tb_wr_be32(sub, c->sub);
+		if (c->sub_size == 2)
+			tb_wr_be16(sub, (uint16_t)c->sub);
+		d->s[i].rc = tc_get_capability(&d->s[i].c, c->area, sub,
+					       c->sub_size, &d->s[i].r);
+	}
+	ok = same(d, c->shape, why, sizeof(why));
+	/* Until issue 3 (see until_issue_3[]): exactly A FALSE, B TRUE. */
+	if (!ok && ord && until_issue_3_lists(ord) &&
+	    cap_bool(&d->s[0]) == 0 && cap_bool(&d->s[1]) == 1) {
+		ok = true;
+		d->allowed = "until issue 3: tpmd does not implement this "
+			     "ordinal yet and answers FALSE";
+	}
+	report(d, c->name, ok, why);
+}
+
+/*
+ * The until-issue-3 list names only ordinals tpmd still lacks.  Checked
+ * only when A is tpmd (its manufacturer is TPM_VENDOR_ID): with
+ * DIFF_A=swtpm the harness compares libtpms with itself.
+ */
+static void until_issue_3_current(struct diff *d)
+{
+	struct side *a = &d->s[0];
+	char why[WHY_MAX] = "";
+	uint8_t vendor[4];
+	bool ok = true;
+	uint32_t val;
+	size_t i;
+
+	a->rc = tc_get_cap_u32(&a->c, TPM_CAP_PROPERTY,
+			       TPM_CAP_PROP_MANUFACTURER, &val, &a->r);
+	tb_wr_be32(vendor, val);
+	if (a->rc != TPM_SUCCESS || memcmp(vendor, TPM_VENDOR_ID, 4)) {
+		printf("# getcap/until-issue-3-list: A is not tpmd, "
+		       "not checked\n");
+		return;
+	}
+	for (i = 0; ok && i < N_UNTIL_ISSUE_3; i++) {
+		a->rc = tc_get_cap_u32(&a->c, TPM_CAP_ORD, until_issue_3[i],
+				       &val, &a->r);
+		if (a->rc == TPM_SUCCESS && !val)
+			continue;
+		ok = side_fails(why, sizeof(why), a->name,
+				a->rc ? "TPM_CAP_ORD 0x%x: %s" :
+				"implements ordinal 0x%x now%s: drop it from "
+				"until_issue_3[]", until_issue_3[i],
+				a->rc ? tc_rc_name((uint32_t)a->rc) : "");
+	}
+	d->s[1].rc = 0;
+	d->s[1].r.len = 0;
+	report(d, "until-issue-3-list", ok, why);
 }
 
 static void scen_getcap(struct diff *d)
@@ -949,6 +1150,7 @@ static void scen_getcap(struct diff *d)
 
 	for (i = 0; i < sizeof(cap_cases) / sizeof(cap_cases[0]); i++)
 		run_cap_case(d, &cap_cases[i]);
+	until_issue_3_current(d);
 	n = unhex(parms[0], sub, sizeof(sub));
 	cap(d, "check-loaded-rsa2048", TPM_CAP_CHECK_LOADED, sub,
 	    (uint32_t)n, "sz");
@@ -1528,25 +1730,99 @@ static void sign(struct diff *d, const char *name, const char *msg,
 	report(d, name, ok, why);
 }
 
-static void quote(struct diff *d, const char *name, uint32_t mask)
+/* How a side signed a quote of no PCRs (see quote_none()). */
+enum quote_digest { QD_NONE, QD_COMPOSITE, QD_ZERO };
+
+/*
+ * Which digestValue @s signed in its TPM_QUOTE_INFO for @nonce: SHA-1 of
+ * the returned TPM_PCR_COMPOSITE (Part 3, 16.3 step 5) or twenty zero
+ * bytes (libtpms for an empty selection); QD_NONE if neither verifies.
+ */
+static enum quote_digest quote_digest_of(const struct side *s,
+					 const uint8_t nonce[TC_DIGEST_SIZE])
 {
-	uint8_t nonce[TC_DIGEST_SIZE];
+	uint8_t info[8 + 2 * TC_DIGEST_SIZE], digest[TC_DIGEST_SIZE];
+	struct tc_rsp r = s->r;
+	const uint8_t *comp, *sig;
+	struct tpm_buf b;
+	uint32_t nvals, nsig;
+	uint16_t nsel;
+	int k;
+
+	tc_rsp_params(&r, &b);
+	comp = b.data + b.pos;
+	if (tb_get_u16(&b, &nsel) || tb_skip(&b, nsel) ||
+	    tb_get_u32(&b, &nvals) || tb_skip(&b, nvals))
+		return QD_NONE;
+	memcpy(info, "\x01\x01\x00\x00QUOT", 8);
+	memcpy(info + 8 + TC_DIGEST_SIZE, nonce, TC_DIGEST_SIZE);
+	tc_sha1(comp, (size_t)(b.data + b.pos - comp), info + 8);
+	if (tb_get_u32(&b, &nsig) || tb_get_ref(&b, &sig, nsig))
+		return QD_NONE;
+	for (k = 0; k < 2; k++) {
+		if (k)
+			memset(info + 8, 0, TC_DIGEST_SIZE);
+		tc_sha1(info, sizeof(info), digest);
+		if (!tc_rsa_verify_sha1(&s->sign_pub, digest, sig, nsig))
+			return k ? QD_ZERO : QD_COMPOSITE;
+	}
+	return QD_NONE;
+}
+
+/*
+ * Quote with an empty selection.  Both sides must return the same
+ * composite and a signature that verifies under the same digestValue
+ * convention, except for one allowed difference (docs/diff-allowed.md):
+ * A signs SHA-1 of the composite as Part 3, 16.3 step 5 says, B (libtpms)
+ * the all-zero digest.  Any other combination fails.
+ */
+static void quote_none(struct diff *d, const char *name,
+		       const uint8_t nonce[TC_DIGEST_SIZE])
+{
+	enum quote_digest qd[NSIDES];
 	char why[WHY_MAX] = "";
 	bool ok;
 	int i;
 
+	for (i = 0; i < NSIDES; i++)
+		d->s[i].rc = tc_quote(&d->s[i].c, d->s[i].handle, key_auth,
+				      nonce, 0, NULL, &d->s[i].r);
+	ok = same(d, "s16 sz sz~", why, sizeof(why));
+	for (i = 0; ok && both_ok(d) && i < NSIDES; i++) {
+		qd[i] = quote_digest_of(&d->s[i], nonce);
+		if (qd[i] == QD_NONE)
+			ok = side_fails(why, sizeof(why), d->s[i].name,
+					"signature verifies under no "
+					"digestValue");
+	}
+	if (ok && both_ok(d) && qd[0] != qd[1]) {
+		if (qd[0] == QD_COMPOSITE && qd[1] == QD_ZERO)
+			d->allowed = "empty selection: A signs SHA-1 of the "
+				     "composite (Part 3, 16.3 step 5), B zeros";
+		else
+			ok = side_fails(why, sizeof(why), 'A',
+					"signs the all-zero digestValue, B "
+					"SHA-1 of the composite");
+	}
+	report(d, name, ok, why);
+}
+
+static void quote(struct diff *d, const char *name, uint32_t mask)
+{
+	uint8_t nonce[TC_DIGEST_SIZE];
+	int i;
+
 	tc_sha1(name, strlen(name), nonce);
+	if (!mask) {
+		quote_none(d, name, nonce);
+		return;
+	}
 	for (i = 0; i < NSIDES; i++)
 		d->s[i].rc = tc_quote(&d->s[i].c, d->s[i].handle, key_auth,
 				      nonce, mask, &d->s[i].sign_pub,
 				      &d->s[i].r);
 	/* The PCR composite is equal; the signature is verified instead. */
-	ok = same(d, "s16 sz sz~", why, sizeof(why));
-	if (!ok && !mask && (d->s[0].rc == TC_EBADSIG ||
-			     d->s[1].rc == TC_EBADSIG))
-		strncat(why, " (for no PCRs libtpms signs an all-zero"
-			" digestValue)", sizeof(why) - strlen(why) - 1);
-	report(d, name, ok, why);
+	step(d, name, "s16 sz sz~");
 }
 
 static void flush_key(struct diff *d, const char *name)

@@ -92,7 +92,7 @@ static void setup(struct th *t)
 
 	th_init_no_ek(t);
 	s = t->s;
-	s->pf.ownership = true;
+	s->pf.owner_installed = true;
 	memcpy(s->pd.owner_auth, th_owner_auth, 20);
 	srk = &s->pd.srk;
 	tpm_key_clear(srk);
@@ -953,7 +953,7 @@ static void keys_get_pub_key_srk_read_srk_pub(void **state)
 	assert_int_equal(n_len, 256);
 	assert_memory_equal(n, t->s->pd.srk.n, 256);
 	/* Without an owner there is no SRK at all. */
-	t->s->pf.ownership = false;
+	t->s->pf.owner_installed = false;
 	assert_int_equal(get_pubkey(t, TPM_KH_SRK, th_srk_auth, n, &n_len),
 			 TPM_INVALID_KEYHANDLE);
 }

@@ -355,7 +355,7 @@ static void take_ownership_installs_owner(void **state)
 	assert_true(srk.key12);
 	assert_int_equal(srk.usage, TPM_KEY_STORAGE);
 	assert_int_equal(srk.n_len, 256);
-	assert_true(t->s->pf.ownership);
+	assert_true(t->s->pf.owner_installed);
 	assert_true(t->s->pd.srk.valid);
 	assert_memory_equal(t->s->pd.owner_auth, th_owner_auth, 20);
 	assert_memory_equal(t->s->pd.srk.usage_auth, th_srk_auth, 20);
@@ -400,7 +400,7 @@ static void take_ownership_failures(void **state)
 	k = take_default();
 	k.bits = 1024;
 	assert_int_equal(take_ownership(t, ek, &k), TPM_BAD_KEY_PROPERTY);
-	assert_false(t->s->pf.ownership);
+	assert_false(t->s->pf.owner_installed);
 	assert_false(t->s->pd.srk.valid);
 	/* Owner install switched off (SetOwnerInstall FALSE). */
 	t->s->pd.no_owner_install = true;
@@ -556,7 +556,7 @@ static void owner_clear_actions(void **state)
 	assert_int_equal(th_oiap(t, &other, th_zero_auth), TPM_SUCCESS);
 	assert_int_equal(owner_cmd(t, TPM_ORD_OwnerClear, NULL, 0,
 				   th_zero_auth, NULL), TPM_AUTHFAIL);
-	assert_true(t->s->pf.ownership);
+	assert_true(t->s->pf.owner_installed);
 	t->s->pd.da_failures = 3;
 	t->s->da_lock_until_us = 0;
 	assert_int_equal(owner_cmd(t, TPM_ORD_OwnerClear, NULL, 0,
@@ -564,7 +564,7 @@ static void owner_clear_actions(void **state)
 	assert_int_equal(rsp_continue(t), 0);
 	assert_null(tpm_session_find(t->s, s.handle));
 	assert_null(tpm_session_find(t->s, other.handle));
-	assert_false(t->s->pf.ownership);
+	assert_false(t->s->pf.owner_installed);
 	assert_false(t->s->pd.srk.valid);
 	assert_memory_equal(t->s->pd.owner_auth, zero, 20);
 	assert_int_equal(tpm_key_lookup(t->s, h, &k), TPM_INVALID_KEYHANDLE);
@@ -600,7 +600,7 @@ static void owner_clear_then_take_ownership(void **state)
 	}
 	reboot(t);
 	th_take_ownership(t);
-	assert_true(t->s->pf.ownership);
+	assert_true(t->s->pf.owner_installed);
 }
 
 /* DisableOwnerClear locks OwnerClear; only ForceClear undoes it. */
@@ -617,11 +617,11 @@ static void disable_owner_clear_locks(void **state)
 	assert_int_equal(owner_cmd(t, TPM_ORD_OwnerClear, NULL, 0,
 				   th_owner_auth, &s), TPM_CLEAR_DISABLED);
 	assert_null(tpm_session_find(t->s, s.handle));
-	assert_true(t->s->pf.ownership);
+	assert_true(t->s->pf.owner_installed);
 	th_pp(t);
 	assert_int_equal(no_params(t, TPM_ORD_ForceClear), TPM_SUCCESS);
 	assert_false(t->s->pf.disable_owner_clear);
-	assert_false(t->s->pf.ownership);
+	assert_false(t->s->pf.owner_installed);
 }
 
 /* ForceClear needs presence, is locked by DisableForceClear until the
@@ -634,11 +634,11 @@ static void force_clear_presence_and_lock(void **state)
 	assert_int_equal(no_params(t, TPM_ORD_DisableForceClear), 0);
 	th_pp(t);
 	assert_int_equal(no_params(t, TPM_ORD_ForceClear), TPM_CLEAR_DISABLED);
-	assert_true(t->s->pf.ownership);
+	assert_true(t->s->pf.owner_installed);
 	reboot(t);
 	th_pp(t);
 	assert_int_equal(no_params(t, TPM_ORD_ForceClear), TPM_SUCCESS);
-	assert_false(t->s->pf.ownership);
+	assert_false(t->s->pf.owner_installed);
 	assert_true(t->s->pf.disable);
 	/* Unavailable while disabled; after enabling, it runs unowned. */
 	assert_int_equal(no_params(t, TPM_ORD_ForceClear), TPM_DISABLED);
@@ -839,7 +839,7 @@ static void owner_malformed_vectors(void **state)
 			fail_msg("%s: got 0x%x, want 0x%x", v->title, t->rc,
 				 v->rc);
 	}
-	assert_true(t->s->pf.ownership);
+	assert_true(t->s->pf.owner_installed);
 	assert_memory_equal(t->s->pd.owner_auth, th_owner_auth, 20);
 }
 

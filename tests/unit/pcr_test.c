@@ -336,8 +336,8 @@ static void pcr_startup_values(void **state)
 	th_fini(&t);
 }
 
-/* A disabled or deactivated TPM still extends but reports zeros; PcrRead
- * shows the real value. */
+/* A disabled or deactivated TPM still extends but reports zeros (Part 3,
+ * 16.1 steps 8-9); the real value shows once the flag is cleared. */
 static void pcr_extend_deactivated_zero_digest(void **state)
 {
 	uint8_t d[20], out[20], want[20];
@@ -350,14 +350,35 @@ static void pcr_extend_deactivated_zero_digest(void **state)
 	t.s->sf.deactivated = true;
 	assert_int_equal(extend(&t, 4, d, out), TPM_SUCCESS);
 	assert_memory_equal(out, zero, 20);
+	t.s->sf.deactivated = false;
 	extend_sw(zero, d, want);
 	assert_pcr(&t, 4, want);
-	t.s->sf.deactivated = false;
 	t.s->pf.disable = true;
 	assert_int_equal(extend(&t, 4, d, out), TPM_SUCCESS);
 	assert_memory_equal(out, zero, 20);
+	t.s->pf.disable = false;
 	extend_sw(want, d, want);
 	assert_pcr(&t, 4, want);
+	th_fini(&t);
+}
+
+/* PcrRead is not available while disabled (TPM_DISABLED) or deactivated
+ * (TPM_DEACTIVATED) (Part 2, 17; libtpms and hardware TPMs agree), and
+ * works again once the flag is cleared. */
+static void pcr_read_disabled_deactivated(void **state)
+{
+	uint8_t v[20];
+	struct th t;
+
+	(void)state;
+	th_init_no_ek(&t);
+	t.s->pf.disable = true;
+	assert_int_equal(pcr_read(&t, 0, v), TPM_DISABLED);
+	t.s->pf.disable = false;
+	t.s->sf.deactivated = true;
+	assert_int_equal(pcr_read(&t, 0, v), TPM_DEACTIVATED);
+	t.s->sf.deactivated = false;
+	assert_pcr(&t, 0, zero);
 	th_fini(&t);
 }
 
@@ -705,10 +726,11 @@ static void sha1_complete_extend_extends(void **state)
 }
 
 /* CompleteExtend to a PCR this locality may not extend, or past the last
- * PCR, fails before the thread is used: it can still complete. */
+ * PCR, is refused and (Part 3, 13.4: the command terminates the pending
+ * SHA-1 calculation) ends the thread; the PCR is untouched. */
 static void sha1_complete_extend_refused(void **state)
 {
-	uint8_t h[20], o[20], want[20];
+	uint8_t d[64] = { 0 }, h[20], o[20];
 	uint32_t max;
 	struct th t;
 
@@ -721,9 +743,43 @@ static void sha1_complete_extend_refused(void **state)
 	assert_int_equal(sha1_start(&t, &max), TPM_SUCCESS);
 	assert_int_equal(sha1_complete_extend(&t, 24, NULL, 0, h, o),
 			 TPM_BADINDEX);
+	assert_int_equal(sha1_update(&t, d, 64), TPM_SHA_THREAD);
+	assert_int_equal(sha1_start(&t, &max), TPM_SUCCESS);
+	assert_int_equal(sha1_complete_extend(&t, 24, NULL, 0, h, o),
+			 TPM_BADINDEX);
 	assert_int_equal(sha1_complete(&t, (const uint8_t *)"x", 1, h),
-			 TPM_SUCCESS);
-	SHA1((const uint8_t *)"x", 1, want);
+			 TPM_SHA_THREAD);
+	th_fini(&t);
+}
+
+/* A malformed SHA1Complete/CompleteExtend (short input) is answered
+ * TPM_BAD_PARAM_SIZE and, never having been parsed, leaves the thread
+ * running. */
+static void sha1_complete_malformed_keeps_thread(void **state)
+{
+	/* hashDataSize 1 (resp. 4) with no data following. */
+	static const uint8_t complete_short[] = {
+		0x00, 0xC1, 0, 0, 0, 14, 0, 0, 0, 0xA2, 0, 0, 0, 1,
+	};
+	static const uint8_t extend_short[] = {
+		0x00, 0xC1, 0, 0, 0, 18, 0, 0, 0, 0xA3, 0, 0, 0, 16, 0, 0,
+		0, 4,
+	};
+	uint8_t d[64], h[20], want[20];
+	uint32_t max;
+	struct th t;
+
+	(void)state;
+	th_init_no_ek(&t);
+	memset(d, 0x44, sizeof(d));
+	assert_int_equal(sha1_start(&t, &max), TPM_SUCCESS);
+	assert_int_equal(th_raw(&t, complete_short, sizeof(complete_short)),
+			 TPM_BAD_PARAM_SIZE);
+	assert_int_equal(th_raw(&t, extend_short, sizeof(extend_short)),
+			 TPM_BAD_PARAM_SIZE);
+	assert_int_equal(sha1_update(&t, d, 64), TPM_SUCCESS);
+	assert_int_equal(sha1_complete(&t, NULL, 0, h), TPM_SUCCESS);
+	SHA1(d, sizeof(d), want);
 	assert_memory_equal(h, want, 20);
 	th_fini(&t);
 }
@@ -840,56 +896,93 @@ static void quote_bad_selection(void **state)
 	th_fini(&o.t);
 }
 
-/* Check a Quote2 response for @mask and @nonce at locality @loc. */
+/* TPM_CAP_VERSION_INFO as GetCapability(TPM_CAP_VERSION_VAL) reports it
+ * (capability.c's code, not Quote2's); returns its length. */
+static size_t cap_version_val(struct th *t, uint8_t *out, size_t cap)
+{
+	struct tpm_buf *b = th_begin(t, TPM_ORD_GetCapability);
+	const uint8_t *p;
+	uint32_t n;
+
+	tb_put_u32(b, TPM_CAP_VERSION_VAL);
+	tb_put_u32(b, 0);
+	assert_int_equal(th_run(t, 0, NULL, NULL), TPM_SUCCESS);
+	if (tb_get_u32(&t->out, &n) || n > cap || tb_get_ref(&t->out, &p, n) ||
+	    tb_expect_end(&t->out))
+		fail_msg("bad GetCapability(VERSION_VAL) response");
+	memcpy(out, p, n);
+	return n;
+}
+
+/*
+ * Check a Quote2 response for @mask and @nonce at locality @loc.  The
+ * expected TPM_PCR_INFO_SHORT and TPM_QUOTE_INFO2 are built here field by
+ * field from Part 2 (8.5 and 11.4), from PcrRead values and from
+ * GetCapability, never from the response: pcrData must equal the built
+ * TPM_PCR_INFO_SHORT byte for byte, and the signature must verify over
+ * the built TPM_QUOTE_INFO2 (tag, "QUT2", externalData, infoShort, then
+ * TPM_CAP_VERSION_INFO when addVersion).
+ */
 static void check_quote2(struct owned *o, uint32_t mask,
 			 const uint8_t nonce[20], unsigned int loc,
 			 bool add_version)
 {
-	uint8_t comp[600], info[200], *p = info;
+	uint8_t comp[600], short_info[26], cap_ver[64], info[200];
 	const uint8_t *pcr_data, *ver, *sig;
 	uint32_t ver_len, siglen;
 	struct th *t = &o->t;
-	size_t clen;
+	size_t clen, cap_len, n;
 
-	/* The composite must be taken before the quote reuses t->out. */
+	/* Built before the quote: both reuse t->out. */
 	clen = composite_sw(t, mask, comp);
+	cap_len = cap_version_val(t, cap_ver, sizeof(cap_ver));
+	/* TPM_PCR_INFO_SHORT: pcrSelection (sizeOfSelect 3 and the mask as
+	 * sent), localityAtRelease = the current locality's bit,
+	 * digestAtRelease = SHA-1 of the TPM_PCR_COMPOSITE (also for an
+	 * empty selection, see docs/diff-allowed.md). */
+	short_info[0] = 0;
+	short_info[1] = 3;
+	short_info[2] = (uint8_t)mask;
+	short_info[3] = (uint8_t)(mask >> 8);
+	short_info[4] = (uint8_t)(mask >> 16);
+	short_info[5] = (uint8_t)(1U << loc);
+	SHA1(comp, clen, short_info + 6);
 	set_locality(t, loc);
 	assert_int_equal(quote(t, true, o->key, key_auth, nonce, mask,
 			       add_version), TPM_SUCCESS);
-	/* pcrData: TPM_PCR_INFO_SHORT (select, locality, digest). */
-	if (tb_get_ref(&t->out, &pcr_data, 5 + 1 + 20) ||
+	if (tb_get_ref(&t->out, &pcr_data, sizeof(short_info)) ||
 	    tb_get_u32(&t->out, &ver_len) ||
 	    tb_get_ref(&t->out, &ver, ver_len) ||
 	    tb_get_u32(&t->out, &siglen) ||
 	    tb_get_ref(&t->out, &sig, siglen) || tb_expect_end(&t->out))
 		fail_msg("malformed Quote2 response");
-	assert_memory_equal(pcr_data, comp, 5);
-	assert_int_equal(pcr_data[5], 1U << loc);
-	{
-		uint8_t h[20];
-
-		SHA1(comp, clen, h);
-		assert_memory_equal(pcr_data + 6, h, 20);
-	}
+	assert_memory_equal(pcr_data, short_info, sizeof(short_info));
 	if (add_version) {
-		/* TPM_CAP_VERSION_INFO: tag, version 1.2, specLevel 2,
-		 * errataRev, vendor ID, no vendor data. */
-		assert_int_equal(ver_len, 2 + 4 + 2 + 1 + 4 + 2);
+		/* TPM_CAP_VERSION_INFO: tag, version 1.2, specLevel 2, ...
+		 * and the same bytes GetCapability(VERSION_VAL) gives. */
+		assert_int_equal(ver_len, cap_len);
+		assert_memory_equal(ver, cap_ver, cap_len);
 		assert_int_equal(tb_be16(ver), TPM_TAG_CAP_VERSION_INFO);
 		assert_int_equal(ver[2], 1);
 		assert_int_equal(ver[3], 2);
 		assert_int_equal(tb_be16(ver + 6), 2);
 	} else {
 		assert_int_equal(ver_len, 0);
+		cap_len = 0;
 	}
-	/* Q1 = tag || "QUT2" || infoShort || nonce [|| versionInfo]. */
-	tb_wr_be16(p, TPM_TAG_QUOTE_INFO2);
-	memcpy(p + 2, "QUT2", 4);
-	memcpy(p + 6, pcr_data, 26);
-	memcpy(p + 32, nonce, 20);
-	memcpy(p + 52, ver, ver_len);
-	assert_true(verify_sha1(o->blob, o->blob_len, info, 52 + ver_len,
-				sig, siglen));
+	/* TPM_QUOTE_INFO2 (Part 2, 11.4), then the version info. */
+	tb_wr_be16(info, TPM_TAG_QUOTE_INFO2);
+	memcpy(info + 2, "QUT2", 4);
+	memcpy(info + 6, nonce, 20);
+	memcpy(info + 26, short_info, sizeof(short_info));
+	n = 26 + sizeof(short_info);
+	memcpy(info + n, cap_ver, cap_len);
+	n += cap_len;
+	assert_true(verify_sha1(o->blob, o->blob_len, info, n, sig, siglen));
+	/* The layout with infoShort before the nonce must not verify. */
+	memcpy(info + 6, short_info, sizeof(short_info));
+	memcpy(info + 6 + sizeof(short_info), nonce, 20);
+	assert_false(verify_sha1(o->blob, o->blob_len, info, n, sig, siglen));
 }
 
 /* Quote2 reports TPM_PCR_INFO_SHORT with the current locality and signs
@@ -1030,6 +1123,7 @@ int main(void)
 		cmocka_unit_test(pcr_extend_bad_index),
 		cmocka_unit_test(pcr_startup_values),
 		cmocka_unit_test(pcr_extend_deactivated_zero_digest),
+		cmocka_unit_test(pcr_read_disabled_deactivated),
 		cmocka_unit_test(pcr_extend_locality_table),
 		cmocka_unit_test(pcr_reset_locality_table),
 		cmocka_unit_test(pcr_reset_static_notresetable),
@@ -1044,6 +1138,7 @@ int main(void)
 		cmocka_unit_test(sha1_other_command_ends_thread),
 		cmocka_unit_test(sha1_complete_extend_extends),
 		cmocka_unit_test(sha1_complete_extend_refused),
+		cmocka_unit_test(sha1_complete_malformed_keeps_thread),
 		cmocka_unit_test(quote_signature_verifies),
 		cmocka_unit_test(quote_key_schemes),
 		cmocka_unit_test(quote_auth_and_handle_errors),

@@ -620,7 +620,7 @@ static void state_create_defaults(void **state)
 	(void)state;
 	s = tpm_create(&cfg);
 	assert_non_null(s);
-	assert_false(s->pf.ownership);
+	assert_false(s->pf.owner_installed);
 	assert_false(s->pf.disable);
 	assert_false(s->pf.deactivated);
 	assert_true(s->pf.physical_presence_cmd_enable);
