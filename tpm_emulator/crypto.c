@@ -431,6 +431,9 @@ int tpm_rand(void *out, size_t n)
 	uint8_t *src;
 	int err;
 
+	/* @out may be NULL for an empty request (memcpy's is never). */
+	if (!n)
+		return 0;
 	if (n > RAND_POOL_MAX_REQ)
 		return rand_direct(out, n);
 	pthread_once(&rand_once, rand_register_atfork);
