@@ -15,7 +15,7 @@
 #define STATE_MAGIC		0x54504D53U
 /* Current format version; tpm_state_load() reads every version up to it
  * (docs/state-format.md, "Upgrade rule"). */
-#define STATE_VERSION		1U
+#define STATE_VERSION		2U
 #define STATE_HEADER_SIZE	8U		/* magic, version */
 #define STATE_DIGEST_SIZE	TPM_SHA1_SIZE	/* trailing SHA-1 */
 /*
@@ -385,6 +385,54 @@ static int put_pd(struct tpm_buf *b, const struct tpm_state *s)
 	return 0;
 }
 
+/*
+ * Version 2 adds sections after the version-1 body: each command family
+ * that keeps persistent state of its own (delegation tables, audit
+ * status, ...) serialises it in its own file and is listed here once.
+ * A section is u16 id, u32 length, body; ids are never reused; a loader
+ * refuses an unknown id, a repeated id, or a body its family does not
+ * consume exactly; a section absent from an older blob leaves its family
+ * in the manufacturing state (all zero unless the family says otherwise).
+ */
+struct state_section {
+	uint16_t id;
+	const char *name;
+	/* Return 0, or -ENOSPC when @b is full. */
+	int (*put)(const struct tpm_state *s, struct tpm_buf *b);
+	/* Parse exactly the section body in @b: 0 or -EBADMSG. */
+	int (*get)(struct tpm_state *s, struct tpm_buf *b);
+};
+
+static const struct state_section sections[] = {
+	/* Issue 3 families add one row each here, in id order. */
+	{ 0, NULL, NULL, NULL },	/* placeholder: C has no empty arrays */
+};
+
+/* Maximum number of sections a blob may carry. */
+#define STATE_MAX_SECTIONS	32U
+
+static int put_sections(struct tpm_buf *b, const struct tpm_state *s)
+{
+	uint16_t n = 0;
+	size_t i, count_at = b->len, len_at;
+
+	if (tb_put_u16(b, 0))
+		return -ENOSPC;
+	for (i = 0; i < ARRAY_SIZE(sections); i++) {
+		if (!sections[i].put)
+			continue;
+		if (tb_put_u16(b, sections[i].id) || tb_put_u32(b, 0))
+			return -ENOSPC;
+		len_at = b->len;
+		if (sections[i].put(s, b))
+			return -ENOSPC;
+		tb_patch_u32(b, len_at - 4, (uint32_t)(b->len - len_at));
+		n++;
+	}
+	tb_wr_be16(b->data + count_at, n);
+	return 0;
+}
+
 int tpm_state_save(struct tpm_state *s, uint8_t **blob, size_t *len)
 {
 	uint8_t *buf, digest[STATE_DIGEST_SIZE];
@@ -398,7 +446,7 @@ int tpm_state_save(struct tpm_state *s, uint8_t **blob, size_t *len)
 	err = -EOVERFLOW;
 	if (tb_put_u32(&b, STATE_MAGIC) || tb_put_u32(&b, STATE_VERSION) ||
 	    tb_put_u32(&b, s->ek_bits) || put_pf(&b, &s->pf) ||
-	    put_pd(&b, s) || put_saved(&b, s))
+	    put_pd(&b, s) || put_saved(&b, s) || put_sections(&b, s))
 		goto err_free;
 	err = -EIO;
 	if (tpm_sha1(b.data, b.len, digest))
@@ -732,8 +780,8 @@ static int get_saved(struct loader *l, struct tpm_state *s)
 	return 0;
 }
 
-/* Version 1 body: everything between the header and the digest. */
-static int load_v1(struct loader *l, struct tpm_state *s)
+/* The version-1 body: everything a version-1 blob holds. */
+static int load_v1_body(struct loader *l, struct tpm_state *s)
 {
 	if (get_u32(l, &s->ek_bits))
 		return -EBADMSG;
@@ -741,8 +789,47 @@ static int load_v1(struct loader *l, struct tpm_state *s)
 		return bad(l, "bad EK size");
 	if (get_pf(l, &s->pf) || get_pd(l, s) || get_saved(l, s))
 		return -EBADMSG;
-	if (tb_expect_end(&l->b))
-		return bad(l, "trailing bytes");
+	return 0;
+}
+
+static const struct state_section *find_section(uint16_t id)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sections); i++)
+		if (sections[i].get && sections[i].id == id)
+			return &sections[i];
+	return NULL;
+}
+
+/* Version 2: the family sections after the version-1 body. */
+static int load_sections(struct loader *l, struct tpm_state *s)
+{
+	uint32_t seen = 0, len;
+	uint16_t n, id, i;
+	const struct state_section *sec;
+	struct tpm_buf body;
+	const uint8_t *p;
+
+	if (get_u16(l, &n))
+		return -EBADMSG;
+	if (n > STATE_MAX_SECTIONS)
+		return bad(l, "too many sections");
+	for (i = 0; i < n; i++) {
+		if (get_u16(l, &id) || get_u32(l, &len))
+			return -EBADMSG;
+		sec = find_section(id);
+		if (!sec || id >= 32)
+			return bad(l, "unknown section");
+		if (seen & (1U << id))
+			return bad(l, "repeated section");
+		seen |= 1U << id;
+		if (tb_get_ref(&l->b, &p, len))
+			return bad(l, "truncated");
+		tb_init_read(&body, p, len);
+		if (sec->get(s, &body) || tb_expect_end(&body))
+			return bad(l, "bad section");
+	}
 	return 0;
 }
 
@@ -791,9 +878,12 @@ struct tpm_state *tpm_state_load(const uint8_t *blob, size_t len,
 		l.why = "out of memory";
 		goto err_out;
 	}
-	/* Only version 1 exists; a version 2 adds its case here and keeps
-	 * load_v1 (docs/state-format.md). */
-	rc = load_v1(&l, s);
+	/* Every older version stays loadable (docs/state-format.md). */
+	rc = load_v1_body(&l, s);
+	if (!rc && version >= 2)
+		rc = load_sections(&l, s);
+	if (!rc && tb_expect_end(&l.b))
+		rc = bad(&l, "trailing bytes");
 	if (!rc && reset_volatile(s))
 		rc = bad(&l, "no randomness");
 	if (rc)

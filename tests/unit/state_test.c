@@ -481,7 +481,7 @@ static void reseal(uint8_t *blob, size_t len)
  * with EBADMSG, even when the digest matches. */
 static void state_version_refused(void **state)
 {
-	static const uint32_t bad_versions[] = { 0, 2, 0xFFFFFFFFU };
+	static const uint32_t bad_versions[] = { 0, 3, 0xFFFFFFFFU };
 	struct th *t = *state;
 	uint8_t *blob, *copy;
 	const char *err;
