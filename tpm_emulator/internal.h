@@ -451,6 +451,22 @@ struct tpm_counter *tpm_counter_find(struct tpm_state *s, uint32_t handle);
 /* Number of defined counters (TPM_CAP_PROP_COUNTERS). */
 uint32_t tpm_counters_used(const struct tpm_state *s);
 
+/* issue 3 anchor: delegation prototypes go above this line */
+
+/* issue 3 anchor: transport prototypes go above this line */
+
+/* issue 3 anchor: migration prototypes go above this line */
+
+/* issue 3 anchor: context prototypes go above this line */
+
+/* issue 3 anchor: audit prototypes go above this line */
+
+/* issue 3 anchor: daa prototypes go above this line */
+
+/* issue 3 anchor: maintenance prototypes go above this line */
+
+/* issue 3 anchor: keysmisc prototypes go above this line */
+
 /* state.c: lifecycle and persistence (tpm_emulator.h) */
 /* Mark persistent state as changed (the daemon saves it). */
 static inline void tpm_mark_dirty(struct tpm_state *s)

@@ -276,6 +276,15 @@ struct tpm_state {
 	/* DA lockout end, monotonic microseconds; 0 when not locked. */
 	uint64_t da_lock_until_us;
 
+	/* issue 3 anchor: delegation state member goes above this line */
+	/* issue 3 anchor: transport state member goes above this line */
+	/* issue 3 anchor: migration state member goes above this line */
+	/* issue 3 anchor: context state member goes above this line */
+	/* issue 3 anchor: audit state member goes above this line */
+	/* issue 3 anchor: daa state member goes above this line */
+	/* issue 3 anchor: maintenance state member goes above this line */
+	/* issue 3 anchor: keysmisc state member goes above this line */
+
 	/* Last self-test result (GetTestResult). */
 	uint32_t test_result;
 };

@@ -2273,6 +2273,22 @@ static void scen_clear(struct diff *d)
 
 /* ---- driver ---- */
 
+/* ---- issue 3 anchor: delegation scenarios go above this line ---- */
+
+/* ---- issue 3 anchor: transport scenarios go above this line ---- */
+
+/* ---- issue 3 anchor: migration scenarios go above this line ---- */
+
+/* ---- issue 3 anchor: context scenarios go above this line ---- */
+
+/* ---- issue 3 anchor: audit scenarios go above this line ---- */
+
+/* ---- issue 3 anchor: daa scenarios go above this line ---- */
+
+/* ---- issue 3 anchor: maintenance scenarios go above this line ---- */
+
+/* ---- issue 3 anchor: keysmisc scenarios go above this line ---- */
+
 struct scenario {
 	const char *name;
 	void (*run)(struct diff *d);
@@ -2295,6 +2311,14 @@ static const struct scenario scenarios[] = {
 	{ "counter", scen_counter },
 	{ "ticks", scen_ticks },
 	{ "clear", scen_clear },
+	/* issue 3 anchor: delegation rows go above this line */
+	/* issue 3 anchor: transport rows go above this line */
+	/* issue 3 anchor: migration rows go above this line */
+	/* issue 3 anchor: context rows go above this line */
+	/* issue 3 anchor: audit rows go above this line */
+	/* issue 3 anchor: daa rows go above this line */
+	/* issue 3 anchor: maintenance rows go above this line */
+	/* issue 3 anchor: keysmisc rows go above this line */
 };
 
 #define NSCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
