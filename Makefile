@@ -3,6 +3,7 @@
 TOP_MAKEFILE := 1
 include Rules.mk
 include tpm_emulator/Makefile
+include vtpm/Makefile
 
 .PHONY: all check bench fuzz demo install uninstall clean deps tests \
 	system-test modules soak
@@ -17,6 +18,10 @@ UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(O)/tests/%)
 VECTOR_BIN := $(O)/tests/vectors/vectors_test
 REPLAY_BIN := $(O)/tests/fuzz/replay_execute
 TSS_PROG := $(O)/tests/integration/tss_conformance
+TSS_AUDIT_PROG := $(O)/tests/integration/tss_audit
+TSS_DEL_PROG := $(O)/tests/integration/tss_delegation
+TSS_KP_PROG := $(O)/tests/integration/tss_keypressure
+TSS_MIG_PROG := $(O)/tests/integration/tss_migration
 BENCH_BIN := $(O)/tests/bench/bench_inproc
 BENCH_NET := $(O)/tests/bench/bench_net
 DIFF_BIN := $(O)/tests/diff/tpmdiff
@@ -25,10 +30,15 @@ TPMSEND := $(O)/tests/tools/tpmsend
 # crypto, so that a bug in the engine cannot hide itself).
 TPMCLIENT_OBJS := $(O)/tests/lib/tpmclient.o $(O)/tpm_emulator/marshal.o
 
-all: $(LIBTPMEMU) $(TPMD)
+VTPMD := $(O)/vtpmd
+COMMON_OBJS := $(O)/common/log.o $(O)/common/ipc.o
+
+all: $(LIBTPMEMU) $(TPMD) $(VTPMD)
 
 tests: all $(UNIT_BINS) $(VECTOR_BIN) $(REPLAY_BIN) $(TSS_PROG) $(DIFF_BIN) \
-	$(TPMSEND)
+	$(TSS_AUDIT_PROG) \
+	$(TSS_DEL_PROG) \
+	$(TPMSEND) $(TSS_MIG_PROG) $(TSS_KP_PROG)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
@@ -41,23 +51,36 @@ $(LIBTPMEMU): $(EMU_OBJS)
 # The daemon sees the engine's public headers and the shared log.
 $(O)/tpm_emulator/tpmd/%.o: CPPFLAGS += -Itpm_emulator -Icommon
 $(TPMD): $(TPMD_SRCS:%.c=$(O)/tpm_emulator/%.o) $(O)/common/log.o $(LIBTPMEMU)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS) $(GMP_LIBS)
+
+# The daemons see the engine's public header and common/.
+$(O)/vtpm/%.o $(O)/common/%.o: CPPFLAGS += -Itpm_emulator -Icommon
+$(VTPMD): $(VTPMD_SRCS:%.c=$(O)/%.o) $(COMMON_OBJS) $(LIBTPMEMU)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS) $(GMP_LIBS)
 
 # Unit tests see the engine's internal headers.
 $(O)/tests/unit/%.o $(O)/tests/vectors/%.o $(O)/tests/fuzz/%.o: \
 	CPPFLAGS += -Itpm_emulator
 $(O)/tests/unit/%_test: $(O)/tests/unit/%_test.o $(O)/tests/unit/harness.o \
 		$(LIBTPMEMU)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(CRYPTO_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(CRYPTO_LIBS) $(GMP_LIBS)
 $(O)/tests/vectors/%.o: CPPFLAGS += -Itests/unit
 $(VECTOR_BIN): $(O)/tests/vectors/vectors_test.o $(O)/tests/unit/harness.o \
 		$(LIBTPMEMU)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(CRYPTO_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(CRYPTO_LIBS) $(GMP_LIBS)
 $(O)/tests/fuzz/%.o: CPPFLAGS += -Itests/unit
 $(REPLAY_BIN): $(O)/tests/fuzz/replay_main.o $(O)/tests/fuzz/fuzz_execute.o \
 		$(O)/tests/unit/harness.o $(LIBTPMEMU)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(CRYPTO_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(CRYPTO_LIBS) $(GMP_LIBS)
 $(TSS_PROG): $(O)/tests/integration/tss_conformance.o
+	$(CC) $(LDFLAGS) -o $@ $^ -ltspi $(CRYPTO_LIBS)
+$(TSS_AUDIT_PROG): $(O)/tests/integration/tss_audit.o
+	$(CC) $(LDFLAGS) -o $@ $^ -ltspi
+$(TSS_DEL_PROG): $(O)/tests/integration/tss_delegation.o
+	$(CC) $(LDFLAGS) -o $@ $^ -ltspi
+$(TSS_KP_PROG): $(O)/tests/integration/tss_keypressure.o
+	$(CC) $(LDFLAGS) -o $@ $^ -ltspi $(CRYPTO_LIBS)
+$(TSS_MIG_PROG): $(O)/tests/integration/tss_migration.o
 	$(CC) $(LDFLAGS) -o $@ $^ -ltspi $(CRYPTO_LIBS)
 $(O)/tests/lib/%.o $(O)/tests/diff/%.o $(O)/tests/tools/%.o \
 	$(O)/tests/bench/%.o: CPPFLAGS += -Itpm_emulator -Itests/lib
@@ -66,7 +89,7 @@ $(DIFF_BIN): $(O)/tests/diff/tpmdiff.o $(TPMCLIENT_OBJS)
 $(TPMSEND): $(O)/tests/tools/tpmsend.o $(TPMCLIENT_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
 $(BENCH_BIN): $(O)/tests/bench/bench_inproc.o $(LIBTPMEMU)
-	$(CC) $(LDFLAGS) -o $@ $^ -ltpms $(CRYPTO_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -ltpms $(CRYPTO_LIBS) $(GMP_LIBS)
 $(BENCH_NET): $(O)/tests/bench/bench_net.o $(TPMCLIENT_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
 
