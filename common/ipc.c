@@ -62,7 +62,9 @@ long vtpm_ipc_build(uint8_t *out, size_t cap, uint32_t instance,
 	put_be32(out + 6, (uint32_t)(VTPM_HEADER_SIZE + body_len));
 	put_be32(out + 10, code);
 	if (body_len)
-		memcpy(out + need, body, body_len);
+		/* memmove: callers may build in place (body already at
+		 * out + 14). */
+		memmove(out + need, body, body_len);
 	return (long)(need + body_len);
 }
 

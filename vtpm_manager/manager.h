@@ -109,7 +109,140 @@ int seal_state_delete(struct seal *sp, uint32_t instance);
 /* Unix time of the last successful store, 0 if never (for LIST). */
 uint64_t seal_state_mtime(struct seal *sp, uint32_t instance);
 
-/* ---- the core files (main.c, event.c, backend.c, instance.c, fifo.c,
- * console.c, db.c) add their sections below. ---- */
+/* ---- the core ---- */
+#include <sys/types.h>
+
+/* A guest request waiting for, or being served by, its vtpmd. */
+struct request {
+	uint32_t len;			/* frame length (prefix + packet) */
+	uint8_t frame[VTPM_MAX_FRAME];
+};
+
+enum inst_state {
+	INST_STOPPED = 0,		/* known (db), no vtpmd */
+	INST_STARTING,			/* vtpmd spawned, LOADNVM pending */
+	INST_RUNNING,
+	INST_STOPPING,			/* CLOSE/DELETE: SIGTERM sent */
+};
+
+struct instance {
+	uint32_t id;
+	char uuid[VTPM_MAX_UUID + 1];
+	char domain[64];		/* name when known (xenstore) */
+	enum inst_state state;
+	bool open;			/* should run (persisted) */
+	bool delete_after_stop;
+	uint8_t startup;		/* VTPM_STARTUP_* of the next start */
+	uint8_t vm_type;
+	pid_t pid;
+	int cmd_fd;			/* tpm_cmd_to_<N>.fifo, O_RDWR */
+	int nvm_rsp_fd;			/* vtpm_rsp_to_<N>.fifo, O_RDWR */
+	/* Guest requests: [0] is in flight when busy. */
+	struct request *queue[1 + VTPM_QUEUE_MAX];
+	unsigned int queued;
+	bool busy;
+	uint64_t deadline_ms;		/* of the request in flight */
+	/* SAVENVM reassembly and the save in progress. */
+	uint8_t *nvm_buf;
+	uint32_t nvm_total, nvm_got;
+	bool saving;
+	/* Restart bookkeeping: back off a vtpmd that keeps dying. */
+	unsigned int crashes;
+	uint64_t restart_at_ms;
+};
+
+struct mgr_config {
+	const char *root;
+	const char *backend;		/* /dev/vtpm or unix:PATH */
+	const char *hwtpm;		/* NULL: emulate */
+	bool emulate_hw_tpm;
+	const char *vtpmd_path;
+	const char *tpmd_path;
+	const char *config_file;
+	bool foreground;
+	int verbose;
+	unsigned int cmd_timeout_s;
+	struct hwtpm_config hw;
+};
+
+struct mgr {
+	struct mgr_config cfg;
+	struct hwtpm *hw;
+	struct seal *seal;
+	int backend_fd;
+	int console_fd;			/* listening socket */
+	int rsp_fd;			/* tpm_rsp_from_all.fifo, O_RDWR */
+	int nvm_fd;			/* vtpm_cmd_from_all.fifo, O_RDWR */
+	int signal_fd;
+	int save_done_fd;		/* eventfd: a save finished */
+	pid_t emulator_pid;
+	struct instance **inst;		/* sorted by id */
+	size_t ninst, cap_inst;
+	uint64_t started_ms;
+	bool stopping;
+};
+
+/* main.c */
+uint64_t mgr_now_ms(void);
+
+/* event.c */
+int mgr_run(struct mgr *m);
+
+/* backend.c */
+int backend_open(struct mgr *m);
+void backend_close(struct mgr *m);
+/* Read one frame and route it (instance.c); never fails on guest input. */
+void backend_on_readable(struct mgr *m);
+/* Send a response frame to the guest; a failing backend is fatal. */
+void backend_send(struct mgr *m, const uint8_t *frame, size_t len);
+/* Answer a guest request with a 10-byte TPM error. */
+void backend_send_error(struct mgr *m, uint32_t instance, uint16_t req_tag,
+			uint32_t rc);
+
+/* fifo.c */
+int fifo_init(struct mgr *m);
+void fifo_fini(struct mgr *m);
+int fifo_instance_open(struct mgr *m, struct instance *in);
+void fifo_instance_close(struct instance *in, const char *root, bool unlink);
+/* Read one frame from a FIFO stream into buf (cap): 0, -EAGAIN when no
+ * whole frame is there yet, -EBADMSG when the stream is corrupt. */
+int fifo_read_frame(int fd, uint8_t *buf, size_t cap, size_t *len);
+
+/* instance.c */
+struct instance *inst_find(struct mgr *m, uint32_t id);
+struct instance *inst_get(struct mgr *m, uint32_t id);	/* find or add */
+void inst_remove(struct mgr *m, struct instance *in);
+int inst_start(struct mgr *m, struct instance *in);
+void inst_stop(struct mgr *m, struct instance *in);
+void inst_guest_request(struct mgr *m, const uint8_t *frame, size_t len);
+void inst_on_response(struct mgr *m);		/* tpm_rsp_from_all */
+void inst_on_nvm(struct mgr *m);		/* vtpm_cmd_from_all */
+void inst_reap(struct mgr *m);			/* SIGCHLD */
+void inst_tick(struct mgr *m);			/* timeouts, restarts */
+uint64_t inst_next_deadline(struct mgr *m);	/* 0: none */
+void inst_stop_all(struct mgr *m);
+
+/* save.c: the save worker threads (slow disk off the event loop) */
+int save_init(struct mgr *m);
+void save_fini(struct mgr *m);
+/* Queue a durable store of @blob (ownership passes to the worker). */
+int save_submit(struct mgr *m, uint32_t instance, uint8_t *blob,
+		size_t len);
+/* Collect finished saves: calls inst_save_finished() for each. */
+void save_collect(struct mgr *m);
+void inst_save_finished(struct mgr *m, uint32_t instance, int err);
+
+/* console.c */
+int console_open(struct mgr *m);
+void console_close(struct mgr *m);
+void console_on_readable(struct mgr *m);
+
+/* db.c: vtpm.db (uuid -> instance) and the list of open instances */
+int db_load(struct mgr *m);
+int db_save(struct mgr *m);
+/* Instance of @uuid, 0 if none. */
+uint32_t db_lookup_uuid(struct mgr *m, const char *uuid);
+/* Lowest free instance >= 1 (or @pref when free). */
+uint32_t db_alloc_instance(struct mgr *m, uint32_t pref);
 
 #endif /* VTPM_MANAGER_H */
