@@ -12,9 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Largest command or response the engine accepts or produces, in bytes
- * (reported as TPM_CAP_PROP_INPUT_BUFFER; the Xen ring holds 4096 - 8). */
-#define TPM_MAX_COMMAND_SIZE 4096U
+/*
+ * Largest command or response the engine accepts or produces, in bytes
+ * (reported as TPM_CAP_PROP_INPUT_BUFFER).  It is the whole system's
+ * limit: the Xen rings carry 4096 - 8 bytes, and a response with its
+ * 4-byte instance prefix must fit one atomic FIFO write (PIPE_BUF), so
+ * every response the engine makes can reach the guest.
+ */
+#define TPM_MAX_COMMAND_SIZE 4088U
 
 struct tpm_state;
 
