@@ -146,6 +146,98 @@ static void flush_specific_malformed_vectors(void **state)
 	th_fini(&t);
 }
 
+static uint32_t reset_lock(struct th *t, const uint8_t secret[20])
+{
+	struct th_sess s;
+
+	assert_int_equal(th_oiap(t, &s, secret), 0);
+	th_begin(t, TPM_ORD_ResetLockValue);
+	return th_run(t, 0, &s, NULL);
+}
+
+/* Repeated authorization failures start the dictionary-attack lockout
+ * (TPM_DEFEND_LOCK_RUNNING even for the right secret); the owner's
+ * ResetLockValue ends it, and authorization works again at once. */
+static void reset_lock_value_ends_lockout(void **state)
+{
+	static const uint8_t wrong[20] = "wrong-owner-secret!!";
+	struct th_sess s;
+	unsigned int i;
+	struct th t;
+
+	(void)state;
+	th_init(&t);
+	th_take_ownership(&t);
+	for (i = 0; i < TPM_DA_THRESHOLD + 1; i++) {
+		assert_int_equal(th_oiap(&t, &s, wrong), 0);
+		th_begin(&t, TPM_ORD_OwnerReadPubek);
+		th_run(&t, 0, &s, NULL);
+	}
+	assert_true(tpm_da_locked(t.s, NULL));
+	assert_int_equal(th_oiap(&t, &s, th_owner_auth), 0);
+	th_begin(&t, TPM_ORD_OwnerReadPubek);
+	assert_int_equal(th_run(&t, 0, &s, NULL), TPM_DEFEND_LOCK_RUNNING);
+	assert_int_equal(reset_lock(&t, th_owner_auth), TPM_SUCCESS);
+	assert_false(tpm_da_locked(t.s, NULL));
+	assert_int_equal(t.s->pd.da_failures, 0);
+	assert_int_equal(th_oiap(&t, &s, th_owner_auth), 0);
+	th_begin(&t, TPM_ORD_OwnerReadPubek);
+	assert_int_equal(th_run(&t, 0, &s, NULL), TPM_SUCCESS);
+	th_fini(&t);
+}
+
+/* ResetLockValue with a wrong owner secret is TPM_AUTHFAIL; while a
+ * lockout runs, further resets are refused even with the right secret
+ * (Part 3, 5.3 step 1); without an owner it is TPM_NOSRK. */
+static void reset_lock_value_failures(void **state)
+{
+	static const uint8_t wrong[20] = "wrong-owner-secret!!";
+	unsigned int i;
+	struct th t;
+
+	(void)state;
+	th_init(&t);
+	assert_int_equal(reset_lock(&t, th_owner_auth), TPM_NOSRK);
+	th_take_ownership(&t);
+	assert_int_equal(reset_lock(&t, wrong), TPM_AUTHFAIL);
+	/* Below the threshold no lockout runs: the owner retries at once. */
+	assert_int_equal(reset_lock(&t, th_owner_auth), TPM_SUCCESS);
+	for (i = 0; i < TPM_DA_THRESHOLD + 1; i++)
+		reset_lock(&t, wrong);
+	assert_true(tpm_da_locked(t.s, NULL));
+	assert_int_equal(reset_lock(&t, th_owner_auth), TPM_AUTHFAIL);
+	th_fini(&t);
+}
+
+/* Terminate_Handle ends a session: using it afterwards is
+ * TPM_INVALID_AUTHHANDLE, and so is terminating it again or a handle
+ * that never existed. */
+static void terminate_handle_ends_session(void **state)
+{
+	struct th_sess s;
+	struct tpm_buf *in;
+	struct th t;
+
+	(void)state;
+	th_init(&t);
+	th_take_ownership(&t);
+	assert_int_equal(th_oiap(&t, &s, th_owner_auth), 0);
+	in = th_begin(&t, TPM_ORD_Terminate_Handle);
+	tb_put_u32(in, s.handle);
+	assert_int_equal(th_run(&t, 0, NULL, NULL), TPM_SUCCESS);
+	th_begin(&t, TPM_ORD_OwnerReadPubek);
+	assert_int_equal(th_run(&t, 0, &s, NULL), TPM_INVALID_AUTHHANDLE);
+	in = th_begin(&t, TPM_ORD_Terminate_Handle);
+	tb_put_u32(in, s.handle);
+	assert_int_equal(th_run(&t, 0, NULL, NULL), TPM_INVALID_AUTHHANDLE);
+	in = th_begin(&t, TPM_ORD_Terminate_Handle);
+	tb_put_u32(in, 0x02ABCDEFU);
+	assert_int_equal(th_run(&t, 0, NULL, NULL), TPM_INVALID_AUTHHANDLE);
+	th_begin(&t, TPM_ORD_Terminate_Handle);
+	assert_int_equal(th_run(&t, 0, NULL, NULL), TPM_BAD_PARAM_SIZE);
+	th_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +246,9 @@ int main(void)
 		cmocka_unit_test(flush_specific_session_twice),
 		cmocka_unit_test(flush_specific_bad_resource_type),
 		cmocka_unit_test(flush_specific_malformed_vectors),
+		cmocka_unit_test(reset_lock_value_ends_lockout),
+		cmocka_unit_test(reset_lock_value_failures),
+		cmocka_unit_test(terminate_handle_ends_session),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
