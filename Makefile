@@ -4,6 +4,7 @@ TOP_MAKEFILE := 1
 include Rules.mk
 include tpm_emulator/Makefile
 include vtpm/Makefile
+include vtpm_manager/Makefile
 
 .PHONY: all check bench fuzz demo install uninstall clean deps tests \
 	system-test modules soak
@@ -18,6 +19,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(O)/tests/%)
 VECTOR_BIN := $(O)/tests/vectors/vectors_test
 REPLAY_BIN := $(O)/tests/fuzz/replay_execute
 TSS_PROG := $(O)/tests/integration/tss_conformance
+TSS_TRANS_PROG := $(O)/tests/integration/tss_transport
 TSS_AUDIT_PROG := $(O)/tests/integration/tss_audit
 TSS_DEL_PROG := $(O)/tests/integration/tss_delegation
 TSS_KP_PROG := $(O)/tests/integration/tss_keypressure
@@ -31,11 +33,15 @@ TPMSEND := $(O)/tests/tools/tpmsend
 TPMCLIENT_OBJS := $(O)/tests/lib/tpmclient.o $(O)/tpm_emulator/marshal.o
 
 VTPMD := $(O)/vtpmd
-COMMON_OBJS := $(O)/common/log.o $(O)/common/ipc.o
+COMMON_OBJS := $(O)/common/log.o $(O)/common/ipc.o $(O)/common/atomic.o
+MANAGERD := $(O)/vtpm_managerd
+VTPMCTL := $(O)/vtpmctl
+BE_SIM := $(O)/vtpm_be_sim
 
-all: $(LIBTPMEMU) $(TPMD) $(VTPMD)
+all: $(LIBTPMEMU) $(TPMD) $(VTPMD) $(MANAGERD) $(VTPMCTL) $(BE_SIM)
 
 tests: all $(UNIT_BINS) $(VECTOR_BIN) $(REPLAY_BIN) $(TSS_PROG) $(DIFF_BIN) \
+	$(TSS_TRANS_PROG) \
 	$(TSS_AUDIT_PROG) \
 	$(TSS_DEL_PROG) \
 	$(TPMSEND) $(TSS_MIG_PROG) $(TSS_KP_PROG)
@@ -57,6 +63,13 @@ $(TPMD): $(TPMD_SRCS:%.c=$(O)/tpm_emulator/%.o) $(O)/common/log.o $(LIBTPMEMU)
 $(O)/vtpm/%.o $(O)/common/%.o: CPPFLAGS += -Itpm_emulator -Icommon
 $(VTPMD): $(VTPMD_SRCS:%.c=$(O)/%.o) $(COMMON_OBJS) $(LIBTPMEMU)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS) $(GMP_LIBS)
+$(O)/vtpm_manager/%.o: CPPFLAGS += -Itpm_emulator -Icommon
+$(MANAGERD): $(MANAGER_SRCS:%.c=$(O)/%.o) $(COMMON_OBJS) $(LIBTPMEMU)
+	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(CRYPTO_LIBS) $(GMP_LIBS)
+$(VTPMCTL): $(VTPMCTL_SRCS:%.c=$(O)/%.o) $(O)/common/ipc.o
+	$(CC) $(LDFLAGS) -o $@ $^
+$(BE_SIM): $(BE_SIM_SRCS:%.c=$(O)/%.o) $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^
 
 # Unit tests see the engine's internal headers.
 $(O)/tests/unit/%.o $(O)/tests/vectors/%.o $(O)/tests/fuzz/%.o: \
@@ -64,6 +77,15 @@ $(O)/tests/unit/%.o $(O)/tests/vectors/%.o $(O)/tests/fuzz/%.o: \
 $(O)/tests/unit/%_test: $(O)/tests/unit/%_test.o $(O)/tests/unit/harness.o \
 		$(LIBTPMEMU)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(CRYPTO_LIBS) $(GMP_LIBS)
+# seal_test drives the manager's sealing code (seal.c, hwtpm.c) against a
+# real tpmd, which it finds next to the tests ($(O)/tpmd).
+$(O)/vtpm_manager/%.o: CPPFLAGS += -Itpm_emulator -Icommon
+$(O)/tests/unit/seal_test.o: CPPFLAGS += -Ivtpm_manager -Icommon
+$(O)/tests/unit/seal_test: $(O)/tests/unit/seal_test.o \
+		$(O)/tests/unit/harness.o $(O)/vtpm_manager/seal.o \
+		$(O)/vtpm_manager/hwtpm.o $(O)/common/atomic.o $(COMMON_OBJS) \
+		$(LIBTPMEMU) | $(TPMD)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lpthread $(CRYPTO_LIBS) $(GMP_LIBS)
 $(O)/tests/vectors/%.o: CPPFLAGS += -Itests/unit
 $(VECTOR_BIN): $(O)/tests/vectors/vectors_test.o $(O)/tests/unit/harness.o \
 		$(LIBTPMEMU)
@@ -74,6 +96,8 @@ $(REPLAY_BIN): $(O)/tests/fuzz/replay_main.o $(O)/tests/fuzz/fuzz_execute.o \
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(CRYPTO_LIBS) $(GMP_LIBS)
 $(TSS_PROG): $(O)/tests/integration/tss_conformance.o
 	$(CC) $(LDFLAGS) -o $@ $^ -ltspi $(CRYPTO_LIBS)
+$(TSS_TRANS_PROG): $(O)/tests/integration/tss_transport.o
+	$(CC) $(LDFLAGS) -o $@ $^ -ltspi
 $(TSS_AUDIT_PROG): $(O)/tests/integration/tss_audit.o
 	$(CC) $(LDFLAGS) -o $@ $^ -ltspi
 $(TSS_DEL_PROG): $(O)/tests/integration/tss_delegation.o

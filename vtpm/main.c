@@ -242,7 +242,7 @@ int main(int argc, char **argv)
 
 	parse_options(argc, argv, &o);
 	log_init("vtpmd", o.foreground, o.verbose);
-	snprintf(tag, sizeof(tag), "vtpmd[%u]", o.instance);
+	snprintf(tag, sizeof(tag), "%u", o.instance);
 	log_set_tag(tag);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;

@@ -16,11 +16,14 @@
 #include "log.h"
 #include "manager.h"
 
+/* 100 ms apart: the backend socket gets 5 s to appear. */
+#define BACKEND_CONNECT_TRIES	50
+
 int backend_open(struct mgr *m)
 {
 	const char *spec = m->cfg.backend;
 	struct sockaddr_un sa;
-	int fd;
+	int fd, tries;
 
 	if (strncmp(spec, "unix:", 5)) {
 		fd = open(spec, O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -39,10 +42,17 @@ int backend_open(struct mgr *m)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		log_warn("cannot connect to the backend %s", spec + 5);
-		close(fd);
-		return -errno;
+	/* The stand-in may still be starting: wait for it a little, as
+	 * for a device node that appears once its module is loaded. */
+	for (tries = 0; connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	     tries++) {
+		if (tries == BACKEND_CONNECT_TRIES ||
+		    (errno != ENOENT && errno != ECONNREFUSED)) {
+			log_warn("cannot connect to the backend %s", spec + 5);
+			close(fd);
+			return -errno;
+		}
+		usleep(100000);
 	}
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	m->backend_fd = fd;

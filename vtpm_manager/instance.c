@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -151,8 +152,14 @@ int inst_start(struct mgr *m, struct instance *in)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		/* The vtpmd must not inherit the manager's other fds:
-		 * everything is O_CLOEXEC, so exec drops them. */
+		/* The manager's fds are all O_CLOEXEC; its blocked signals
+		 * (read through signalfd) must not stay blocked in vtpmd,
+		 * and vtpmd must not outlive the manager. */
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (m->cfg.foreground)
 			execl(m->cfg.vtpmd_path, "vtpmd", mode,
 			      in->vm_type == VTPM_VM_HVM ? "hvm" : "pvm", num,

@@ -134,7 +134,8 @@ static int cmd_open(const char *root, int argc, char **argv)
 	uint32_t status;
 	int c;
 
-	optind = 1;
+	/* 0, not 1: GNU getopt then forgets the first scan's state. */
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u': uuid = optarg; break;
