@@ -33,6 +33,8 @@ static bool startup_type_valid(uint16_t type)
 static void startup_common_reset(struct tpm_state *s)
 {
 	tpm_sessions_clear(s);
+	tpm_context_reset_sessions(s);	/* issue 3: context (STANY data) */
+	tpm_daa_sessions_clear(s);	/* issue 3: daa (TPM_RT_DAA_TPM) */
 	tpm_sha1_thread_end(s);
 	/* Part 3, 3.2: TPM_STANY_FLAGS reset at Startup(any). */
 	s->af.post_initialise = false;
@@ -58,6 +60,7 @@ static void startup_clear(struct tpm_state *s)
 	s->sd.nv_read_locked_any = false;
 	/* 2.i: keys go, except owner-evict keys. */
 	tpm_keys_flush_all(s, true);
+	tpm_context_startup_clear(s);	/* issue 3: context (STCLEAR) */
 	/* NV bReadSTClear / bWriteSTClear. */
 	tpm_nv_startup_clear(s);
 }
@@ -121,6 +124,8 @@ TPM_RESULT tpm_cmd_startup(struct tpm_cmd *c, struct tpm_buf *in,
 	switch (type) {
 	case TPM_ST_CLEAR:
 		startup_clear(s);
+		/* audit.c: Startup(ST_CLEAR) closes the audit digest. */
+		tpm_audit_startup_clear(s);
 		break;
 	case TPM_ST_STATE:
 		rc = startup_state(s);

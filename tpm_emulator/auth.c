@@ -140,12 +140,25 @@ TPM_RESULT tpm_auth_check(struct tpm_cmd *c, unsigned int idx,
 	if (idx >= c->nauth)
 		return fail;
 	sess = tpm_session_find(c->s, ai->handle);
-	if (!sess || (sess->type != SESS_OIAP && sess->type != SESS_OSAP))
+	if (!sess || (sess->type != SESS_OIAP && sess->type != SESS_OSAP &&
+		      sess->type != SESS_DSAP))
 		return TPM_INVALID_AUTHHANDLE;
 	/* Part 3, 5.3: the owner may reset the lockout while it runs. */
 	if (c->ordinal != TPM_ORD_ResetLockValue && tpm_da_locked(c->s, NULL))
 		return TPM_DEFEND_LOCK_RUNNING;
-	if (sess->type == SESS_OSAP) {
+	/* Part 1, 20.x (delegation.c): a DSAP session, or an owner OIAP
+	 * session under TPM_SetOwnerPointer, authorizes only what its
+	 * delegation permits; the latter uses the row's authValue. */
+	if (sess->type != SESS_OSAP) {
+		TPM_RESULT rc = tpm_delegation_auth(c, idx, sess, entity_type,
+						    entity_value, &secret);
+
+		if (rc)
+			return rc;
+	}
+	if (sess->type == SESS_DSAP) {
+		key = sess->shared_secret;
+	} else if (sess->type == SESS_OSAP) {
 		uint16_t st = sess->entity_type;
 		uint32_t sv = sess->entity_value;
 
@@ -401,10 +414,9 @@ TPM_RESULT tpm_cmd_flush_specific(struct tpm_cmd *c, struct tpm_buf *in,
 		tpm_session_free(sess);
 		return TPM_SUCCESS;
 	case TPM_RT_CONTEXT:
+		return tpm_context_flush(c->s, handle);
 	case TPM_RT_DAA_TPM:
-		/* Saved contexts and DAA sessions come with the full engine;
-		 * until then no such handle exists. */
-		return TPM_BAD_PARAMETER;
+		return tpm_daa_flush(c->s, handle);	/* issue 3: daa */
 	default:
 		return TPM_INVALID_RESOURCE;
 	}

@@ -27,12 +27,13 @@ static const uint32_t durations_us[3] = { 2000000, 20000000, 60000000 };
 /*
  * Part 2, 21.x TPM_STARTUP_EFFECTS: sessions, the SHA-1 thread, transport
  * sessions and saved session contexts (bits 0-3) and DAA sessions (bit 8)
- * do not survive Startup(ST_STATE); Startup has no effect on an audit
- * digest (bit 7; this TPM keeps none).
+ * do not survive Startup(ST_STATE); the audit digest is zeroed by
+ * Startup(ST_CLEAR) only (bit 6, audit.c; libtpms reports the same).
  */
-#define STARTUP_EFFECTS		0x0000018FU
+#define STARTUP_EFFECTS		0x0000014FU
 
-/* DAA_INTERRUPT: with no DAA sessions nothing is ever interrupted. */
+/* DAA_INTERRUPT: other commands may run between the stages of a DAA
+ * session (daa.c keeps it in its own table). */
 #define DAA_INTERRUPT		true
 /* Part 2, 21.x: CONTEXT_DIST must be at least 2^16-1. */
 #define CONTEXT_DIST		0xFFFFFFFFU
@@ -141,16 +142,26 @@ static bool prop_u32(const struct tpm_state *s, uint32_t prop, uint32_t *v)
 	case TPM_CAP_PROP_MAX_KEYS:
 		*v = TPM_MAX_KEYS;
 		break;
-	/* TODO(context, delegation, DAA families): report their table
-	 * sizes when they land; none exist yet. */
 	case TPM_CAP_PROP_CONTEXT:
+		*v = tpm_context_free_slots(s);
+		break;
 	case TPM_CAP_PROP_MAX_CONTEXT:
-	case TPM_CAP_PROP_FAMILYROWS:
+		*v = TPM_CONTEXT_LIST_SIZE;
+		break;
+	case TPM_CAP_PROP_CMK_RESTRICTION:	/* CMK_SetRestrictions */
+		*v = s->deleg.restrict_delegate;
+		break;
+	case TPM_CAP_PROP_MAX_DAASESS:		/* issue 3: daa */
+		*v = TPM_MAX_DAA_SESSIONS;
+		break;
+	case TPM_CAP_PROP_DAASESS:		/* available ones */
+		*v = TPM_MAX_DAA_SESSIONS - tpm_daa_sessions_used(s);
+		break;
+	case TPM_CAP_PROP_FAMILYROWS:		/* delegation.c */
+		*v = TPM_NUM_FAMILY_ROWS;
+		break;
 	case TPM_CAP_PROP_DELEGATE_ROW:
-	case TPM_CAP_PROP_MAX_DAASESS:
-	case TPM_CAP_PROP_DAASESS:
-	case TPM_CAP_PROP_CMK_RESTRICTION:	/* no CMK: nothing delegated */
-		*v = 0;
+		*v = TPM_NUM_DELEGATE_ROWS;
 		break;
 	case TPM_CAP_PROP_STARTUP_EFFECT:
 		*v = STARTUP_EFFECTS;
@@ -309,7 +320,8 @@ static TPM_RESULT cap_handle(const struct tpm_state *s, uint32_t rt,
 				h[n++] = s->pd.counters[i].handle;
 		break;
 	case TPM_RT_CONTEXT:
-		break;		/* no saved contexts exist */
+		n = (uint16_t)tpm_context_handles(s, h, ARRAY_SIZE(h));
+		break;
 	default:
 		return TPM_BAD_PARAMETER;
 	}

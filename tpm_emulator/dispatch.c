@@ -31,8 +31,17 @@ static const struct tpm_cmd_desc cmd_table[] = {
 	{ TPM_ORD_ChangeAuth, "ChangeAuth", tpm_cmd_change_auth, 1, 0, T2 },
 	{ TPM_ORD_TakeOwnership, "TakeOwnership", tpm_cmd_take_ownership,
 	  0, 0, T1 | CMD_DEACT_OK },
+	{ TPM_ORD_ChangeAuthAsymStart, "ChangeAuthAsymStart",
+	  tpm_cmd_change_auth_asym_start, 1, 0, T1 },
+	{ TPM_ORD_ChangeAuthAsymFinish, "ChangeAuthAsymFinish",
+	  tpm_cmd_change_auth_asym_finish, 1, 0, T1 },
 	{ TPM_ORD_ChangeAuthOwner, "ChangeAuthOwner",
 	  tpm_cmd_change_auth_owner, 0, 0, T1 },
+	{ TPM_ORD_DSAP, "DSAP", tpm_cmd_dsap, 0, 0, T0 | AVAIL },
+	{ TPM_ORD_CMK_CreateTicket, "CMK_CreateTicket",
+	  tpm_cmd_cmk_create_ticket, 0, 0, T1 },
+	{ TPM_ORD_CMK_CreateKey, "CMK_CreateKey", tpm_cmd_cmk_create_key,
+	  1, 0, T1 },
 	{ TPM_ORD_Extend, "Extend", tpm_cmd_extend, 0, 0, T0 | AVAIL },
 	/* Part 2, 17: PcrRead is not available disabled or deactivated. */
 	{ TPM_ORD_PcrRead, "PcrRead", tpm_cmd_pcr_read, 0, 0, T0 },
@@ -42,15 +51,48 @@ static const struct tpm_cmd_desc cmd_table[] = {
 	{ TPM_ORD_DirWriteAuth, "DirWriteAuth", tpm_cmd_dir_write_auth,
 	  0, 0, T1 },
 	{ TPM_ORD_DirRead, "DirRead", tpm_cmd_dir_read, 0, 0, T0 },
+	{ TPM_ORD_CMK_CreateBlob, "CMK_CreateBlob", tpm_cmd_cmk_create_blob,
+	  1, 0, T1 },
+	{ TPM_ORD_CMK_SetRestrictions, "CMK_SetRestrictions",
+	  tpm_cmd_cmk_set_restrictions, 0, 0, T1 },
+	{ TPM_ORD_CMK_ApproveMA, "CMK_ApproveMA", tpm_cmd_cmk_approve_ma,
+	  0, 0, T1 },
 	{ TPM_ORD_UnBind, "UnBind", tpm_cmd_unbind, 1, 0, T01 },
 	{ TPM_ORD_CreateWrapKey, "CreateWrapKey", tpm_cmd_create_wrap_key,
 	  1, 0, T1 },
 	{ TPM_ORD_LoadKey, "LoadKey", tpm_cmd_load_key, 1, 0, T01 },
 	{ TPM_ORD_GetPubKey, "GetPubKey", tpm_cmd_get_pub_key, 1, 0, T01 },
 	{ TPM_ORD_EvictKey, "EvictKey", tpm_cmd_evict_key, 0, 0, T0 },
+	{ TPM_ORD_KeyControlOwner, "KeyControlOwner",
+	  tpm_cmd_key_control_owner, 1, 0, T1 },
+	{ TPM_ORD_CMK_ConvertMigration, "CMK_ConvertMigration",
+	  tpm_cmd_cmk_convert_migration, 1, 0, T1 },
+	{ TPM_ORD_MigrateKey, "MigrateKey", tpm_cmd_migrate_key, 1, 0, T1 },
+	{ TPM_ORD_CreateMigrationBlob, "CreateMigrationBlob",
+	  tpm_cmd_create_migration_blob, 1, 0, T12 },
+	/* Part 2, 17: DAA is unavailable while disabled or deactivated. */
+	{ TPM_ORD_DAA_Join, "DAA_Join", tpm_cmd_daa_join, 1, 0, T1 },
+	{ TPM_ORD_ConvertMigrationBlob, "ConvertMigrationBlob",
+	  tpm_cmd_convert_migration_blob, 1, 0, T1 },
+	{ TPM_ORD_AuthorizeMigrationKey, "AuthorizeMigrationKey",
+	  tpm_cmd_authorize_migration_key, 0, 0, T1 },
+	{ TPM_ORD_CreateMaintenanceArchive, "CreateMaintenanceArchive",
+	  tpm_cmd_create_maintenance_archive, 0, 0, T1 },
+	{ TPM_ORD_LoadMaintenanceArchive, "LoadMaintenanceArchive",
+	  tpm_cmd_load_maintenance_archive, 0, 0, T1 },
+	{ TPM_ORD_KillMaintenanceFeature, "KillMaintenanceFeature",
+	  tpm_cmd_kill_maintenance_feature, 0, 0, T1 },
+	{ TPM_ORD_LoadManuMaintPub, "LoadManuMaintPub",
+	  tpm_cmd_load_manu_maint_pub, 0, 0, T0 },
+	{ TPM_ORD_ReadManuMaintPub, "ReadManuMaintPub",
+	  tpm_cmd_read_manu_maint_pub, 0, 0, T0 },
+	{ TPM_ORD_DAA_Sign, "DAA_Sign", tpm_cmd_daa_sign, 1, 0, T1 },
 	{ TPM_ORD_CertifyKey, "CertifyKey", tpm_cmd_certify_key, 2, 0,
 	  T012 },
+	{ TPM_ORD_CertifyKey2, "CertifyKey2", tpm_cmd_certify_key2, 2, 0,
+	  T012 },
 	{ TPM_ORD_Sign, "Sign", tpm_cmd_sign, 1, 0, T01 },
+	{ TPM_ORD_Sealx, "Sealx", tpm_cmd_sealx, 1, 0, T1 },
 	{ TPM_ORD_Quote2, "Quote2", tpm_cmd_quote2, 1, 0, T01 },
 	{ TPM_ORD_SetCapability, "SetCapability", tpm_cmd_set_capability,
 	  0, 0, T01 | AVAIL },
@@ -65,6 +107,7 @@ static const struct tpm_cmd_desc cmd_table[] = {
 	  tpm_cmd_continue_self_test, 0, 0, T0 | AVAIL | CMD_NOSELFTEST },
 	{ TPM_ORD_GetTestResult, "GetTestResult", tpm_cmd_get_test_result,
 	  0, 0, T0 | AVAIL | CMD_FAILMODE_OK | CMD_NOSELFTEST },
+	{ TPM_ORD_Reset, "Reset", tpm_cmd_reset, 0, 0, T0 | AVAIL },
 	{ TPM_ORD_OwnerClear, "OwnerClear", tpm_cmd_owner_clear, 0, 0,
 	  T1 },
 	{ TPM_ORD_DisableOwnerClear, "DisableOwnerClear",
@@ -91,6 +134,8 @@ static const struct tpm_cmd_desc cmd_table[] = {
 	  tpm_cmd_set_temp_deactivated, 0, 0, T01 | CMD_DISABLED_OK },
 	{ TPM_ORD_SetOperatorAuth, "SetOperatorAuth",
 	  tpm_cmd_set_operator_auth, 0, 0, T0 },
+	{ TPM_ORD_SetOwnerPointer, "SetOwnerPointer",
+	  tpm_cmd_set_owner_pointer, 0, 0, T0 },
 	{ TPM_ORD_CreateEndorsementKeyPair, "CreateEndorsementKeyPair",
 	  tpm_cmd_create_endorsement_key_pair, 0, 0, T0 },
 	{ TPM_ORD_MakeIdentity, "MakeIdentity", tpm_cmd_make_identity,
@@ -103,8 +148,18 @@ static const struct tpm_cmd_desc cmd_table[] = {
 	  0, 0, T1 },
 	{ TPM_ORD_DisablePubekRead, "DisablePubekRead",
 	  tpm_cmd_disable_pubek_read, 0, 0, T1 },
+	{ TPM_ORD_CreateRevocableEK, "CreateRevocableEK",
+	  tpm_cmd_create_revocable_ek, 0, 0, T0 },
+	{ TPM_ORD_RevokeTrust, "RevokeTrust", tpm_cmd_revoke_trust, 0, 0,
+	  T0 },
 	{ TPM_ORD_OwnerReadInternalPub, "OwnerReadInternalPub",
 	  tpm_cmd_owner_read_internal_pub, 0, 0, T1 },
+	{ TPM_ORD_GetAuditDigest, "GetAuditDigest", tpm_cmd_get_audit_digest,
+	  0, 0, T0 },
+	{ TPM_ORD_GetAuditDigestSigned, "GetAuditDigestSigned",
+	  tpm_cmd_get_audit_digest_signed, 1, 0, T01 },
+	{ TPM_ORD_SetOrdinalAuditStatus, "SetOrdinalAuditStatus",
+	  tpm_cmd_set_ordinal_audit_status, 0, 0, T1 },
 	{ TPM_ORD_Terminate_Handle, "Terminate_Handle",
 	  tpm_cmd_terminate_handle, 0, 0, T0 | AVAIL },
 	{ TPM_ORD_SaveState, "SaveState", tpm_cmd_save_state, 0, 0,
@@ -119,6 +174,18 @@ static const struct tpm_cmd_desc cmd_table[] = {
 	  T0 | AVAIL },
 	{ TPM_ORD_SHA1CompleteExtend, "SHA1CompleteExtend",
 	  tpm_cmd_sha1_complete_extend, 0, 0, T0 | AVAIL },
+	{ TPM_ORD_SaveKeyContext, "SaveKeyContext", tpm_cmd_save_key_context,
+	  1, 0, T0 },
+	{ TPM_ORD_LoadKeyContext, "LoadKeyContext", tpm_cmd_load_key_context,
+	  0, 1, T0 },
+	{ TPM_ORD_SaveAuthContext, "SaveAuthContext",
+	  tpm_cmd_save_auth_context, 1, 0, T0 },
+	{ TPM_ORD_LoadAuthContext, "LoadAuthContext",
+	  tpm_cmd_load_auth_context, 0, 1, T0 },
+	{ TPM_ORD_SaveContext, "SaveContext", tpm_cmd_save_context, 1, 0,
+	  T0 },
+	{ TPM_ORD_LoadContext, "LoadContext", tpm_cmd_load_context, 1, 1,
+	  T0 },
 	{ TPM_ORD_FlushSpecific, "FlushSpecific", tpm_cmd_flush_specific,
 	  0, 0, T0 | AVAIL },
 	{ TPM_ORD_PCR_Reset, "PCR_Reset", tpm_cmd_pcr_reset, 0, 0,
@@ -133,6 +200,21 @@ static const struct tpm_cmd_desc cmd_table[] = {
 	  T01 | AVAIL },
 	{ TPM_ORD_NV_ReadValueAuth, "NV_ReadValueAuth",
 	  tpm_cmd_nv_read_value_auth, 0, 0, T1 },
+	{ TPM_ORD_Delegate_UpdateVerification, "Delegate_UpdateVerification",
+	  tpm_cmd_delegate_update_verification, 0, 0, T1 },
+	{ TPM_ORD_Delegate_Manage, "Delegate_Manage", tpm_cmd_delegate_manage,
+	  0, 0, T01 },
+	{ TPM_ORD_Delegate_CreateKeyDelegation, "Delegate_CreateKeyDelegation",
+	  tpm_cmd_delegate_create_key_delegation, 1, 0, T1 },
+	{ TPM_ORD_Delegate_CreateOwnerDelegation,
+	  "Delegate_CreateOwnerDelegation",
+	  tpm_cmd_delegate_create_owner_delegation, 0, 0, T1 },
+	{ TPM_ORD_Delegate_VerifyDelegation, "Delegate_VerifyDelegation",
+	  tpm_cmd_delegate_verify_delegation, 0, 0, T0 },
+	{ TPM_ORD_Delegate_LoadOwnerDelegation, "Delegate_LoadOwnerDelegation",
+	  tpm_cmd_delegate_load_owner_delegation, 0, 0, T01 },
+	{ TPM_ORD_Delegate_ReadTable, "Delegate_ReadTable",
+	  tpm_cmd_delegate_read_table, 0, 0, T0 },
 	{ TPM_ORD_CreateCounter, "CreateCounter", tpm_cmd_create_counter,
 	  0, 0, T1 },
 	{ TPM_ORD_IncrementCounter, "IncrementCounter",
@@ -143,11 +225,21 @@ static const struct tpm_cmd_desc cmd_table[] = {
 	  0, 0, T1 },
 	{ TPM_ORD_ReleaseCounterOwner, "ReleaseCounterOwner",
 	  tpm_cmd_release_counter_owner, 0, 0, T1 },
+	/* Transport (transport.c): encHandle and transHandle are handles;
+	 * ExecuteTransport's digests are its own (Part 3, 24.2 step 7). */
+	{ TPM_ORD_EstablishTransport, "EstablishTransport",
+	  tpm_cmd_establish_transport, 1, 1, T01 },
+	{ TPM_ORD_ExecuteTransport, "ExecuteTransport",
+	  tpm_cmd_execute_transport, 0, 0, T1 },
+	{ TPM_ORD_ReleaseTransportSigned, "ReleaseTransportSigned",
+	  tpm_cmd_release_transport_signed, 1, 0, T12 },
 	{ TPM_ORD_GetTicks, "GetTicks", tpm_cmd_get_ticks, 0, 0, T0 },
 	{ TPM_ORD_TickStampBlob, "TickStampBlob", tpm_cmd_tick_stamp_blob,
 	  1, 0, T01 },
 	{ TPM_ORD_TSC_PhysicalPresence, "TSC_PhysicalPresence",
 	  tpm_cmd_tsc_physical_presence, 0, 0, T0 | AVAIL },
+	{ TPM_ORD_TSC_ResetEstablishmentBit, "TSC_ResetEstablishmentBit",
+	  tpm_cmd_tsc_reset_establishment_bit, 0, 0, T0 | AVAIL },
 };
 
 const struct tpm_cmd_desc *tpm_dispatch_lookup(uint32_t ordinal)
@@ -278,8 +370,11 @@ static TPM_RESULT put_auth_out(struct tpm_cmd *c, struct tpm_buf *rsp,
 		return TPM_FAIL;
 	tb_wr_be32(hdr, TPM_SUCCESS);
 	tb_wr_be32(hdr + 4, c->ordinal);
-	if (tpm_sha1_v(digest, hdr, sizeof(hdr), rsp->data + skip,
-		       rsp->len - skip, NULL))
+	/* ExecuteTransport supplies its own digest and nonce (internal.h). */
+	if (c->out_digest_set)
+		memcpy(digest, c->out_digest, sizeof(digest));
+	else if (tpm_sha1_v(digest, hdr, sizeof(hdr), rsp->data + skip,
+			    rsp->len - skip, NULL))
 		return TPM_FAIL;
 	for (i = 0; i < c->nauth; i++) {
 		struct tpm_session *sess = c->sess[i];
@@ -288,7 +383,8 @@ static TPM_RESULT put_auth_out(struct tpm_cmd *c, struct tpm_buf *rsp,
 
 		if (tb_reserve(rsp, &area, TPM_AUTH_OUT_SIZE))
 			return TPM_SIZE;
-		if (tpm_rand(sess->nonce_even, TPM_NONCE_SIZE))
+		if (!c->out_digest_set &&
+		    tpm_rand(sess->nonce_even, TPM_NONCE_SIZE))
 			return TPM_FAIL;
 		memcpy(area, sess->nonce_even, TPM_NONCE_SIZE);
 		area[TPM_NONCE_SIZE] = cont;
@@ -315,8 +411,15 @@ static void end_sessions(struct tpm_cmd *c, bool failed)
 		 * sessions the command carried, authorized or not. */
 		sess = c->sess[i] ? c->sess[i] :
 			tpm_session_find(c->s, c->auth_in[i].handle);
-		if (!sess || sess->type == SESS_TRANSPORT)
+		if (!sess)
 			continue;
+		/* A transport session ends only when a transport command
+		 * says so (transport.c sets terminate; Part 3, 24). */
+		if (sess->type == SESS_TRANSPORT) {
+			if (c->terminate[i])
+				tpm_session_free(sess);
+			continue;
+		}
 		if (failed || !c->auth_in[i].cont || c->terminate[i])
 			tpm_session_free(sess);
 	}
@@ -328,6 +431,7 @@ static TPM_RESULT run_command(struct tpm_cmd *c, struct tpm_buf *params,
 	struct tpm_buf out;
 	unsigned int i;
 	TPM_RESULT rc;
+	bool audited;
 
 	rc = check_state(c->s, c->desc);
 	if (rc)
@@ -339,8 +443,18 @@ static TPM_RESULT run_command(struct tpm_cmd *c, struct tpm_buf *params,
 	    c->ordinal != TPM_ORD_GetCapability &&
 	    c->ordinal != TPM_ORD_GetTestResult)
 		tpm_saved_state_invalidate(c->s);
-	if (c->nauth) {
+	/* Auditing (audit.c, Part 1 8): whether a command is audited is
+	 * decided before it runs (corner case 3.b, SetOrdinalAuditStatus),
+	 * and an audited command needs inParamDigest even without auth
+	 * areas; unaudited unauthorized commands skip the SHA-1. */
+	audited = tpm_audit_is_audited(c->s, c->ordinal);
+	if (c->nauth || audited) {
 		rc = in_param_digest(c, params);
+		if (rc)
+			return rc;
+	}
+	if (audited) {
+		rc = tpm_audit_before(c);
 		if (rc)
 			return rc;
 	}
@@ -360,11 +474,30 @@ static TPM_RESULT run_command(struct tpm_cmd *c, struct tpm_buf *params,
 	}
 	rsp->len = TPM_HEADER_SIZE + out.len;
 	/* Unauthorized commands need no outParamDigest: skip the SHA-1. */
-	return c->nauth ? put_auth_out(c, rsp, TPM_HEADER_SIZE) : TPM_SUCCESS;
+	if (c->nauth) {
+		rc = put_auth_out(c, rsp, TPM_HEADER_SIZE);
+		if (rc)
+			return rc;
+	}
+	/* Part 1, 8: only a successful command is audited, with its output
+	 * parameters after the output handles. */
+	if (audited) {
+		size_t skip = (size_t)c->desc->out_handles * 4;
+
+		if (skip > out.len)
+			return TPM_FAIL;
+		return tpm_audit_after(c, out.data + skip, out.len - skip);
+	}
+	return TPM_SUCCESS;
 }
 
-int tpm_execute(struct tpm_state *s, const uint8_t *cmd, size_t len,
-		uint8_t *rsp, size_t *rsp_len)
+/*
+ * The whole command path.  @wrapped: the command came out of
+ * TPM_ExecuteTransport (tpm_execute_wrapped()), so it runs inside its
+ * transport session and does not count as a command "outside" it.
+ */
+static int execute(struct tpm_state *s, const uint8_t *cmd, size_t len,
+		   uint8_t *rsp, size_t *rsp_len, bool wrapped)
 {
 	struct tpm_buf params, r;
 	struct tpm_cmd c;
@@ -394,6 +527,16 @@ int tpm_execute(struct tpm_state *s, const uint8_t *cmd, size_t len,
 	}
 	if (size != len) {
 		rc = TPM_BAD_PARAM_SIZE;
+		goto out_error;
+	}
+	/* Part 1, 24.x (exclusive transport): any command but
+	 * ExecuteTransport/ReleaseTransportSigned on the exclusive session
+	 * ends that session; commands it wraps run inside it.  A wrapped
+	 * command can never be a transport command (Part 3, 24.2 step 9). */
+	if (!wrapped) {
+		tpm_transport_notify(s, c.ordinal);
+	} else if (!tpm_transport_wrappable(c.ordinal)) {
+		rc = TPM_NO_WRAP_TRANSPORT;
 		goto out_error;
 	}
 	c.desc = tpm_dispatch_lookup(c.ordinal);
@@ -426,4 +569,16 @@ int tpm_execute(struct tpm_state *s, const uint8_t *cmd, size_t len,
 out_error:
 	error_response(rc, rsp, rsp_len);
 	return 0;
+}
+
+int tpm_execute(struct tpm_state *s, const uint8_t *cmd, size_t len,
+		uint8_t *rsp, size_t *rsp_len)
+{
+	return execute(s, cmd, len, rsp, rsp_len, false);
+}
+
+int tpm_execute_wrapped(struct tpm_state *s, const uint8_t *cmd, size_t len,
+			uint8_t *rsp, size_t *rsp_len)
+{
+	return execute(s, cmd, len, rsp, rsp_len, true);
 }

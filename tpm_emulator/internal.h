@@ -58,6 +58,13 @@ struct tpm_cmd {
 	/* A handler sets this to end a session after the response (e.g. when
 	 * the entity it authorized was destroyed). */
 	bool terminate[2];
+	/* TPM_ExecuteTransport (Part 3, 24.2 step 15): outParamDigest is
+	 * over H2, not over the output bytes, and the new nonceEven is
+	 * chosen before the response is encrypted.  A handler that sets
+	 * out_digest_set supplies the digest and has already put a fresh
+	 * nonce in each session; dispatch uses both as they are. */
+	bool out_digest_set;
+	uint8_t out_digest[TPM_DIGEST_SIZE];
 };
 
 typedef TPM_RESULT (*tpm_handler_fn)(struct tpm_cmd *c, struct tpm_buf *in,
@@ -387,6 +394,14 @@ TPM_RESULT tpm_key_sign(const struct tpm_key *k, const uint8_t *data,
 /* Sign and write u32 sigSize || sig to @out (Quote, CertifyKey, ...). */
 TPM_RESULT tpm_key_sign_put(const struct tpm_key *k, const uint8_t *data,
 			    size_t len, struct tpm_buf *out);
+/* Part 3, 10.4 steps 3, 7-8: can this TPM create a key like template @k?
+ * TPM_BAD_KEY_PROPERTY, TPM_INVALID_STRUCTURE or TPM_NOTFIPS otherwise
+ * (for TPM_CMK_CreateKey, cmk.c). */
+TPM_RESULT tpm_key_check_template(const struct tpm_state *s,
+				  const struct tpm_key *k);
+/* Part 3, 10.4 steps 13-15: set PCR creation fields of @k and generate
+ * its pair (TPM_FAIL on error). */
+TPM_RESULT tpm_key_make(struct tpm_state *s, struct tpm_key *k);
 /* Make the SRK for TakeOwnership: @srk holds srkParams (tpm_key_get) and
  * the decrypted usage_auth; checks them (Part 3, 5.1), sets migrationAuth
  * = tpmProof and the PCR creation fields, generates the pair, sets
@@ -451,19 +466,264 @@ struct tpm_counter *tpm_counter_find(struct tpm_state *s, uint32_t handle);
 /* Number of defined counters (TPM_CAP_PROP_COUNTERS). */
 uint32_t tpm_counters_used(const struct tpm_state *s);
 
+/* delegation.c: DSAP, delegation tables and blobs (Part 3, 18-19) */
+TPM_RESULT tpm_cmd_dsap(struct tpm_cmd *c, struct tpm_buf *in,
+			struct tpm_buf *out);
+TPM_RESULT tpm_cmd_set_owner_pointer(struct tpm_cmd *c, struct tpm_buf *in,
+				     struct tpm_buf *out);
+TPM_RESULT tpm_cmd_delegate_manage(struct tpm_cmd *c, struct tpm_buf *in,
+				   struct tpm_buf *out);
+TPM_RESULT tpm_cmd_delegate_create_key_delegation(struct tpm_cmd *c,
+						  struct tpm_buf *in,
+						  struct tpm_buf *out);
+TPM_RESULT tpm_cmd_delegate_create_owner_delegation(struct tpm_cmd *c,
+						    struct tpm_buf *in,
+						    struct tpm_buf *out);
+TPM_RESULT tpm_cmd_delegate_load_owner_delegation(struct tpm_cmd *c,
+						  struct tpm_buf *in,
+						  struct tpm_buf *out);
+TPM_RESULT tpm_cmd_delegate_read_table(struct tpm_cmd *c, struct tpm_buf *in,
+				       struct tpm_buf *out);
+TPM_RESULT tpm_cmd_delegate_update_verification(struct tpm_cmd *c,
+						struct tpm_buf *in,
+						struct tpm_buf *out);
+TPM_RESULT tpm_cmd_delegate_verify_delegation(struct tpm_cmd *c,
+					      struct tpm_buf *in,
+					      struct tpm_buf *out);
+/*
+ * tpm_auth_check() calls this for a DSAP session, and for an OIAP session
+ * authorizing the owner: checks the delegation permits c->ordinal for the
+ * entity (owner, or the key whose public key the delegation names), its
+ * family and PCR binding; for OIAP under TPM_SetOwnerPointer, *@secret
+ * becomes the delegate row's authValue.  TPM_SUCCESS or the failure code.
+ */
+TPM_RESULT tpm_delegation_auth(struct tpm_cmd *c, unsigned int idx,
+			       struct tpm_session *sess, uint16_t entity_type,
+			       uint32_t entity_value, const uint8_t **secret);
+/* TPM_Init: the owner pointer returns to the owner. */
+void tpm_delegation_reset_volatile(struct tpm_state *s);
+/* OwnerClear/ForceClear: drop the tables and the delegate key. */
+void tpm_delegation_owner_clear(struct tpm_state *s);
+int tpm_delegation_state_put(const struct tpm_state *s, struct tpm_buf *b);
+int tpm_delegation_state_get(struct tpm_state *s, struct tpm_buf *b);
+
 /* issue 3 anchor: delegation prototypes go above this line */
+
+/* transport.c: transport sessions (Part 3, 24) */
+TPM_RESULT tpm_cmd_establish_transport(struct tpm_cmd *c, struct tpm_buf *in,
+				       struct tpm_buf *out);
+TPM_RESULT tpm_cmd_execute_transport(struct tpm_cmd *c, struct tpm_buf *in,
+				     struct tpm_buf *out);
+TPM_RESULT tpm_cmd_release_transport_signed(struct tpm_cmd *c,
+					    struct tpm_buf *in,
+					    struct tpm_buf *out);
+/* Part 1, 24.x: tpm_execute() calls this for every framed command; any
+ * ordinal but ExecuteTransport/ReleaseTransportSigned (which check their
+ * own target) ends the exclusive transport session. */
+void tpm_transport_notify(struct tpm_state *s, uint32_t ordinal);
+/* Part 3, 24.2 step 9: may @ordinal run inside ExecuteTransport? */
+bool tpm_transport_wrappable(uint32_t ordinal);
+/*
+ * tpm_execute_wrapped() (dispatch.c) - run a command unwrapped by
+ * ExecuteTransport through the normal path, without the exclusive-session
+ * hook; @rsp holds TPM_MAX_COMMAND_SIZE bytes.  A transport command is
+ * answered TPM_NO_WRAP_TRANSPORT.  Return: 0 or -EINVAL.
+ */
+int tpm_execute_wrapped(struct tpm_state *s, const uint8_t *cmd, size_t len,
+			uint8_t *rsp, size_t *rsp_len);
 
 /* issue 3 anchor: transport prototypes go above this line */
 
+/* migration.c: key migration (Part 3, 11) */
+TPM_RESULT tpm_cmd_authorize_migration_key(struct tpm_cmd *c,
+					   struct tpm_buf *in,
+					   struct tpm_buf *out);
+TPM_RESULT tpm_cmd_create_migration_blob(struct tpm_cmd *c,
+					 struct tpm_buf *in,
+					 struct tpm_buf *out);
+TPM_RESULT tpm_cmd_convert_migration_blob(struct tpm_cmd *c,
+					  struct tpm_buf *in,
+					  struct tpm_buf *out);
+TPM_RESULT tpm_cmd_migrate_key(struct tpm_cmd *c, struct tpm_buf *in,
+			       struct tpm_buf *out);
+
+/* cmk.c: certified migration keys (Part 3, 11.5-11.10) */
+TPM_RESULT tpm_cmd_cmk_set_restrictions(struct tpm_cmd *c,
+					struct tpm_buf *in,
+					struct tpm_buf *out);
+TPM_RESULT tpm_cmd_cmk_approve_ma(struct tpm_cmd *c, struct tpm_buf *in,
+				  struct tpm_buf *out);
+TPM_RESULT tpm_cmd_cmk_create_key(struct tpm_cmd *c, struct tpm_buf *in,
+				  struct tpm_buf *out);
+TPM_RESULT tpm_cmd_cmk_create_ticket(struct tpm_cmd *c, struct tpm_buf *in,
+				     struct tpm_buf *out);
+TPM_RESULT tpm_cmd_cmk_create_blob(struct tpm_cmd *c, struct tpm_buf *in,
+				   struct tpm_buf *out);
+TPM_RESULT tpm_cmd_cmk_convert_migration(struct tpm_cmd *c,
+					 struct tpm_buf *in,
+					 struct tpm_buf *out);
+/* Part 2, 5.17 TPM_CMK_DELEGATE: may a delegated (DSAP) session use key
+ * @k?  TPM_INVALID_KEYUSAGE for a CMK whose usage restrictDelegate does
+ * not allow; TPM_SUCCESS otherwise (delegation.c calls it). */
+TPM_RESULT tpm_cmk_restrict_check(const struct tpm_state *s,
+				  const struct tpm_key *k);
+
 /* issue 3 anchor: migration prototypes go above this line */
+
+/* context.c: saved contexts and owner-evict keys (Part 3, 21, 27.2) */
+TPM_RESULT tpm_cmd_key_control_owner(struct tpm_cmd *c, struct tpm_buf *in,
+				     struct tpm_buf *out);
+TPM_RESULT tpm_cmd_save_key_context(struct tpm_cmd *c, struct tpm_buf *in,
+				    struct tpm_buf *out);
+TPM_RESULT tpm_cmd_load_key_context(struct tpm_cmd *c, struct tpm_buf *in,
+				    struct tpm_buf *out);
+TPM_RESULT tpm_cmd_save_auth_context(struct tpm_cmd *c, struct tpm_buf *in,
+				     struct tpm_buf *out);
+TPM_RESULT tpm_cmd_load_auth_context(struct tpm_cmd *c, struct tpm_buf *in,
+				     struct tpm_buf *out);
+TPM_RESULT tpm_cmd_save_context(struct tpm_cmd *c, struct tpm_buf *in,
+				struct tpm_buf *out);
+TPM_RESULT tpm_cmd_load_context(struct tpm_cmd *c, struct tpm_buf *in,
+				struct tpm_buf *out);
+/* FlushSpecific(TPM_RT_CONTEXT): drop saved session context @count from
+ * the contextList; TPM_BAD_PARAMETER when none. */
+TPM_RESULT tpm_context_flush(struct tpm_state *s, uint32_t count);
+/* Free contextList entries (TPM_CAP_PROP_CONTEXT). */
+uint32_t tpm_context_free_slots(const struct tpm_state *s);
+/* The contextCounts of the saved sessions (TPM_CAP_HANDLE); returns how
+ * many were written to @h (at most @max). */
+size_t tpm_context_handles(const struct tpm_state *s, uint32_t *h,
+			   size_t max);
+/* Any Startup and TPM_Init: saved session contexts die (STANY data). */
+void tpm_context_reset_sessions(struct tpm_state *s);
+/* Startup(CLEAR): contextNonceKey is reset (STCLEAR data). */
+void tpm_context_startup_clear(struct tpm_state *s);
+/* State section "context" (docs/state-format.md). */
+int tpm_context_state_put(const struct tpm_state *s, struct tpm_buf *b);
+int tpm_context_state_get(struct tpm_state *s, struct tpm_buf *b);
 
 /* issue 3 anchor: context prototypes go above this line */
 
+/* audit.c: auditing (Part 1, 8; Part 3, 8) */
+TPM_RESULT tpm_cmd_get_audit_digest(struct tpm_cmd *c, struct tpm_buf *in,
+				    struct tpm_buf *out);
+TPM_RESULT tpm_cmd_get_audit_digest_signed(struct tpm_cmd *c,
+					   struct tpm_buf *in,
+					   struct tpm_buf *out);
+TPM_RESULT tpm_cmd_set_ordinal_audit_status(struct tpm_cmd *c,
+					    struct tpm_buf *in,
+					    struct tpm_buf *out);
+/* Is @ordinal audited now (the bitmap, or a TSC ordinal's bit)? */
+bool tpm_audit_is_audited(const struct tpm_state *s, uint32_t ordinal);
+/* Dispatch hooks for an audited command (c->in_digest computed): before
+ * the handler (SaveState's input event, Part 1 8 corner case 3.a) and
+ * after a successful one with its output parameters (after the output
+ * handles).  Return TPM_SUCCESS or TPM_AUDITFAIL_SUCCESSFUL (failure mode
+ * entered). */
+TPM_RESULT tpm_audit_before(struct tpm_cmd *c);
+TPM_RESULT tpm_audit_after(struct tpm_cmd *c, const uint8_t *out,
+			   size_t len);
+/* Manufacturing defaults: the default audited ordinals, counter 0. */
+void tpm_audit_manufacture(struct tpm_state *s);
+/* OwnerClear/ForceClear: the default audit set again, the audit digest
+ * closed (as libtpms); the counter stays. */
+void tpm_audit_owner_clear(struct tpm_state *s);
+/* Startup(ST_CLEAR): close the audit digest. */
+void tpm_audit_startup_clear(struct tpm_state *s);
+int tpm_audit_state_put(const struct tpm_state *s, struct tpm_buf *b);
+int tpm_audit_state_get(struct tpm_state *s, struct tpm_buf *b);
+
 /* issue 3 anchor: audit prototypes go above this line */
+
+/* daa.c: Direct Anonymous Attestation (Part 3, 26) */
+TPM_RESULT tpm_cmd_daa_join(struct tpm_cmd *c, struct tpm_buf *in,
+			    struct tpm_buf *out);
+TPM_RESULT tpm_cmd_daa_sign(struct tpm_cmd *c, struct tpm_buf *in,
+			    struct tpm_buf *out);
+/* New tpmDAASeed, daaProof and daaBlobKey (Part 2, 7.4: made with the EK,
+ * kept across owner changes); 0 or -EIO. */
+int tpm_daa_generate_secrets(struct tpm_state *s);
+/* FlushSpecific(TPM_RT_DAA_TPM): TPM_BAD_HANDLE when no such session. */
+TPM_RESULT tpm_daa_flush(struct tpm_state *s, uint32_t handle);
+/* End every DAA session (TPM_Init, Startup, OwnerClear). */
+void tpm_daa_sessions_clear(struct tpm_state *s);
+/* DAA sessions in use (TPM_CAP_PROP_DAASESS is the free count). */
+uint32_t tpm_daa_sessions_used(const struct tpm_state *s);
+/* The "daa" state section (docs/state-format.md). */
+int tpm_daa_state_put(const struct tpm_state *s, struct tpm_buf *b);
+int tpm_daa_state_get(struct tpm_state *s, struct tpm_buf *b);
 
 /* issue 3 anchor: daa prototypes go above this line */
 
+/* maint.c: maintenance (Part 3, 12) */
+TPM_RESULT tpm_cmd_create_maintenance_archive(struct tpm_cmd *c,
+					      struct tpm_buf *in,
+					      struct tpm_buf *out);
+TPM_RESULT tpm_cmd_load_maintenance_archive(struct tpm_cmd *c,
+					    struct tpm_buf *in,
+					    struct tpm_buf *out);
+TPM_RESULT tpm_cmd_kill_maintenance_feature(struct tpm_cmd *c,
+					    struct tpm_buf *in,
+					    struct tpm_buf *out);
+TPM_RESULT tpm_cmd_load_manu_maint_pub(struct tpm_cmd *c, struct tpm_buf *in,
+				       struct tpm_buf *out);
+TPM_RESULT tpm_cmd_read_manu_maint_pub(struct tpm_cmd *c, struct tpm_buf *in,
+				       struct tpm_buf *out);
+/* State section 5 "maintenance" (docs/state-format.md). */
+int tpm_maintenance_state_put(const struct tpm_state *s, struct tpm_buf *b);
+int tpm_maintenance_state_get(struct tpm_state *s, struct tpm_buf *b);
+
+/* revek.c: revocable EK (Part 3, 14.2-14.3) */
+TPM_RESULT tpm_cmd_create_revocable_ek(struct tpm_cmd *c, struct tpm_buf *in,
+				       struct tpm_buf *out);
+TPM_RESULT tpm_cmd_revoke_trust(struct tpm_cmd *c, struct tpm_buf *in,
+				struct tpm_buf *out);
+
 /* issue 3 anchor: maintenance prototypes go above this line */
+
+/* keysmisc (issue 3): misc.c, changeauth_asym.c, and the Sealx and
+ * CertifyKey2 handlers in storage.c and keys.c */
+TPM_RESULT tpm_cmd_reset(struct tpm_cmd *c, struct tpm_buf *in,
+			 struct tpm_buf *out);
+TPM_RESULT tpm_cmd_tsc_reset_establishment_bit(struct tpm_cmd *c,
+					       struct tpm_buf *in,
+					       struct tpm_buf *out);
+TPM_RESULT tpm_cmd_change_auth_asym_start(struct tpm_cmd *c,
+					  struct tpm_buf *in,
+					  struct tpm_buf *out);
+TPM_RESULT tpm_cmd_change_auth_asym_finish(struct tpm_cmd *c,
+					   struct tpm_buf *in,
+					   struct tpm_buf *out);
+TPM_RESULT tpm_cmd_sealx(struct tpm_cmd *c, struct tpm_buf *in,
+			 struct tpm_buf *out);
+TPM_RESULT tpm_cmd_certify_key2(struct tpm_cmd *c, struct tpm_buf *in,
+				struct tpm_buf *out);
+/* keys.c: does @cur, the current secret of the entity (TPM_ET_KEY or
+ * TPM_ET_DATA) being changed, authorize the change?  TPM_SUCCESS or the
+ * command's failure code. */
+typedef TPM_RESULT (*tpm_entity_auth_fn)(struct tpm_cmd *c, uint16_t et,
+					 const uint8_t cur[TPM_SECRET_SIZE],
+					 const void *arg);
+/**
+ * tpm_entity_change_auth() - replace the secret of a wrapped entity.
+ * @c: the command.
+ * @parent: the loaded storage key that wraps it.
+ * @et: TPM_ET_KEY (encData of a TPM_KEY) or TPM_ET_DATA (of sealed data).
+ * @enc: encData; @elen: its length.
+ * @new_auth: the new secret.
+ * @verify: checks the current secret (ChangeAuth: the entity's session;
+ *          ChangeAuthAsymFinish: newAuthLink); @arg is passed to it.
+ * @out: receives u32 size || the re-encrypted encData.
+ *
+ * Return: TPM_SUCCESS, TPM_DECRYPT_ERROR, TPM_INVALID_STRUCTURE,
+ * TPM_AUTHFAIL (data of another TPM), @verify's code, TPM_ENCRYPT_ERROR.
+ */
+TPM_RESULT tpm_entity_change_auth(struct tpm_cmd *c,
+				  const struct tpm_key *parent, uint16_t et,
+				  const uint8_t *enc, uint32_t elen,
+				  const uint8_t new_auth[TPM_SECRET_SIZE],
+				  tpm_entity_auth_fn verify, const void *arg,
+				  struct tpm_buf *out);
 
 /* issue 3 anchor: keysmisc prototypes go above this line */
 

@@ -3,8 +3,8 @@
  * Keys: the loaded-key slots and their handles, authorization and PCR
  * binding of key use, wrapping of private keys (TPM_STORE_ASYMKEY under
  * RSA-OAEP), the SRK, signing, and the key commands of Part 3 (10.4-10.6,
- * 13.5 Sign, 13.8 CertifyKey, 17.1 ChangeAuth, 27.1.1 EvictKey,
- * 27.8 LoadKey).
+ * 13.5 Sign, 13.8 CertifyKey, 13.9 CertifyKey2, 17.1 ChangeAuth,
+ * 27.1.1 EvictKey, 27.8 LoadKey).
  * Wire bytes of Part 2 structures are parsed in marshal_struct.c; the
  * private TPM_STORE_ASYMKEY / TPM_SEALED_DATA plaintexts are parsed here,
  * since only this file ever sees them decrypted.
@@ -315,6 +315,16 @@ static TPM_RESULT check_key_props(const struct tpm_state *s,
 	return schemes_valid(k) ? TPM_SUCCESS : TPM_BAD_KEY_PROPERTY;
 }
 
+/* The payload of @k's TPM_STORE_ASYMKEY: as loaded or created, else
+ * TPM_PT_MIGRATE_RESTRICTED for a CMK and TPM_PT_ASYM for the rest. */
+static uint8_t key_payload(const struct tpm_key *k)
+{
+	if (k->payload)
+		return k->payload;
+	return (k->flags & TPM_KEY_FLAG_MIGRATE_AUTHORITY) ?
+	       TPM_PT_MIGRATE_RESTRICTED : TPM_PT_ASYM;
+}
+
 /* Part 2, 10.6 TPM_STORE_ASYMKEY of @k (plaintext of encData). */
 static int store_asymkey_put(struct tpm_buf *b, const struct tpm_key *k)
 {
@@ -325,7 +335,7 @@ static int store_asymkey_put(struct tpm_buf *b, const struct tpm_key *k)
 	if (!k->rsa || tpm_rsa_get_prime(k->rsa, p, sizeof(p), &plen))
 		goto out;
 	rc = -ENOSPC;
-	if (tb_put_u8(b, TPM_PT_ASYM) ||
+	if (tb_put_u8(b, key_payload(k)) ||
 	    tb_put_bytes(b, k->usage_auth, TPM_SECRET_SIZE) ||
 	    tb_put_bytes(b, k->migration_auth, TPM_SECRET_SIZE) ||
 	    tb_put_bytes(b, k->pub_digest, TPM_DIGEST_SIZE) ||
@@ -369,14 +379,19 @@ static TPM_RESULT store_asymkey_get(struct tpm_buf *b, struct tpm_key *k,
 	uint8_t payload;
 
 	/* Part 3, 17.1 step 10a: length and payload must be right,
-	 * TPM_INVALID_STRUCTURE otherwise. */
+	 * TPM_INVALID_STRUCTURE otherwise.  CMKs carry
+	 * TPM_PT_MIGRATE_RESTRICTED (CMK_CreateKey) or
+	 * TPM_PT_MIGRATE_EXTERNAL (CMK_ConvertMigration), as in libtpms. */
 	if (tb_get_u8(b, &payload) ||
 	    tb_get_bytes(b, k->usage_auth, TPM_SECRET_SIZE) ||
 	    tb_get_bytes(b, k->migration_auth, TPM_SECRET_SIZE) ||
 	    tb_get_bytes(b, digest, TPM_DIGEST_SIZE) ||
 	    tb_get_sized(b, p, plen, TPM_MAX_KEY_BYTES) || tb_expect_end(b) ||
-	    payload != TPM_PT_ASYM)
+	    (payload != TPM_PT_ASYM && payload != TPM_PT_MIGRATE_RESTRICTED &&
+	     payload != TPM_PT_MIGRATE_EXTERNAL))
 		return TPM_INVALID_STRUCTURE;
+	/* 0 keeps key_payload()'s default for ordinary keys. */
+	k->payload = payload == TPM_PT_ASYM ? 0 : payload;
 	return TPM_SUCCESS;
 }
 
@@ -503,6 +518,17 @@ static TPM_RESULT key_make(struct tpm_state *s, struct tpm_key *k)
 			return rc;
 	}
 	return tpm_key_generate(k) ? TPM_FAIL : TPM_SUCCESS;
+}
+
+TPM_RESULT tpm_key_check_template(const struct tpm_state *s,
+				  const struct tpm_key *k)
+{
+	return check_key_props(s, k, false);
+}
+
+TPM_RESULT tpm_key_make(struct tpm_state *s, struct tpm_key *k)
+{
+	return key_make(s, k);
 }
 
 TPM_RESULT tpm_srk_create(struct tpm_state *s, struct tpm_key *srk)
@@ -903,21 +929,38 @@ static bool certify_pcr_info(const struct tpm_key *key,
 	return v12;
 }
 
-/* Part 2, 11.1 TPM_CERTIFY_INFO / 11.2 TPM_CERTIFY_INFO2 of @key. */
+/* What TPM_CertifyKey2 (13.9) adds: TPM_CERTIFY_INFO2 always, with the
+ * key's payload type and (for a CMK) the migration authority digest. */
+struct certify2 {
+	uint8_t payload;
+	bool has_ma;
+	uint8_t ma[TPM_DIGEST_SIZE];
+};
+
+/* Part 2, 11.1 TPM_CERTIFY_INFO / 11.2 TPM_CERTIFY_INFO2 of @key; @v2 is
+ * NULL for TPM_CertifyKey. */
 static int certify_info_put(struct tpm_buf *b, const struct tpm_key *key,
-			    const uint8_t anti_replay[TPM_NONCE_SIZE])
+			    const uint8_t anti_replay[TPM_NONCE_SIZE],
+			    const struct certify2 *v2)
 {
 	uint8_t pub_digest[TPM_DIGEST_SIZE];
 	struct tpm_pcr_info pi;
 	bool v12 = certify_pcr_info(key, &pi);
 	int bad;
 
+	/* 13.9 step 9: TPM_CertifyKey2 always uses TPM_PCR_INFO_SHORT. */
+	if (v2 && pi.kind != PCR_INFO_NONE) {
+		pi.kind = PCR_INFO_SHORT;
+		v12 = true;
+	}
+	v12 = v12 || v2;
+
 	/* Step 11: pubkeyDigest is SHA-1 of the bare modulus. */
 	if (tpm_sha1(key->n, key->n_len, pub_digest))
 		return -EIO;
 	if (v12)
 		bad = tb_put_u16(b, TPM_TAG_CERTIFY_INFO2) || tb_put_u8(b, 0) ||
-		      tb_put_u8(b, TPM_PT_ASYM);
+		      tb_put_u8(b, v2 ? v2->payload : TPM_PT_ASYM);
 	else
 		bad = tpm_struct_ver_put(b);
 	bad = bad || tb_put_u16(b, key->usage) || tb_put_u32(b, key->flags) ||
@@ -927,19 +970,25 @@ static int certify_info_put(struct tpm_buf *b, const struct tpm_key *key,
 	      tb_put_bytes(b, anti_replay, TPM_NONCE_SIZE) ||
 	      tb_put_bool(b, key->parent_pcr_status) ||
 	      tpm_pcr_info_put_sized(b, &pi);
-	/* TPM_CERTIFY_INFO2 ends with an empty migrationAuthority. */
-	if (v12)
+	/* TPM_CERTIFY_INFO2 ends with migrationAuthority, empty but for
+	 * a CMK certified by TPM_CertifyKey2. */
+	if (v12 && v2 && v2->has_ma)
+		bad = bad || tb_put_sized(b, v2->ma, TPM_DIGEST_SIZE);
+	else if (v12)
 		bad = bad || tb_put_u32(b, 0);
 	return bad ? -ENOSPC : 0;
 }
 
-/* Part 3, 13.8 steps 1 and 3-6: which keys may certify which. */
+/* Part 3, 13.8 steps 1 and 3-6 (13.9 steps 3-5): which keys may certify
+ * which.  @cmk_ok: TPM_CertifyKey2 lets an identity key certify a CMK. */
 static TPM_RESULT certify_check_keys(const struct tpm_key *cert,
-				     const struct tpm_key *key)
+				     const struct tpm_key *key, bool cmk_ok)
 {
+	bool cmk = key->flags & TPM_KEY_FLAG_MIGRATE_AUTHORITY;
+
 	/* Step 4: an identity key certifies only non-migratable keys. */
 	if (cert->usage == TPM_KEY_IDENTITY &&
-	    (key->flags & TPM_KEY_FLAG_MIGRATABLE))
+	    (key->flags & TPM_KEY_FLAG_MIGRATABLE) && !(cmk_ok && cmk))
 		return TPM_MIGRATEFAIL;
 	/* Step 5 */
 	if (cert->usage != TPM_KEY_SIGNING && cert->usage != TPM_KEY_IDENTITY &&
@@ -986,11 +1035,11 @@ TPM_RESULT tpm_cmd_certify_key(struct tpm_cmd *c, struct tpm_buf *in,
 		return TPM_BAD_KEY_PROPERTY;
 	rc = certify_authorize(c, cert, key);
 	if (!rc)
-		rc = certify_check_keys(cert, key);
+		rc = certify_check_keys(cert, key, false);
 	if (rc)
 		return rc;
 	/* Steps 7-14: certifyInfo. */
-	if (certify_info_put(out, key, anti_replay))
+	if (certify_info_put(out, key, anti_replay, NULL))
 		return TPM_SIZE;
 	/* Step 15: sign SHA-1(certifyInfo) with the certifier. */
 	if (tpm_sha1(out->data + start, out->len - start, digest))
@@ -998,9 +1047,127 @@ TPM_RESULT tpm_cmd_certify_key(struct tpm_cmd *c, struct tpm_buf *in,
 	return tpm_key_sign_put(cert, digest, sizeof(digest), out);
 }
 
+/* Part 3, 13.9 step 2: keyAuth comes first, certAuth second. */
+static TPM_RESULT certify2_authorize(struct tpm_cmd *c,
+				     const struct tpm_key *cert,
+				     const struct tpm_key *key)
+{
+	TPM_RESULT rc;
+
+	switch (c->nauth) {
+	case 2:
+		/* 2a: TPM_AUTHFAIL for keyAuth, TPM_AUTH2FAIL for certAuth. */
+		rc = key_auth(c, 0, key);
+		return rc ? rc : key_auth(c, 1, cert);
+	case 1:
+		/* 2b: keyHandle needs none; the one area is certAuth. */
+		if (key->auth_usage != TPM_AUTH_NEVER)
+			return TPM_AUTHFAIL;
+		return key_auth(c, 0, cert);
+	default:
+		/* 2c: neither key may need authorization. */
+		if (key->auth_usage != TPM_AUTH_NEVER ||
+		    cert->auth_usage != TPM_AUTH_NEVER)
+			return TPM_AUTHFAIL;
+		return TPM_SUCCESS;
+	}
+}
+
+/*
+ * Part 3, 13.9 step 6 for a CMK (migrateAuthority set): its migrationAuth
+ * must be HMAC(tpmProof, TPM_CMK_MIGAUTH(migrationPubDigest,
+ * SHA-1(TPM_PUBKEY))), else TPM_MA_SOURCE; the certificate then carries
+ * migrationAuthority = SHA-1(migrationPubDigest || payload).  Other keys
+ * have payload TPM_PT_ASYM and no migrationAuthority.
+ */
+static TPM_RESULT certify2_cmk(const struct tpm_state *s,
+			       const struct tpm_key *key,
+			       const uint8_t msa[TPM_DIGEST_SIZE],
+			       struct certify2 *v2)
+{
+	uint8_t pub[KEY_PUBLIC_MAX], mig[2 + 2 * TPM_DIGEST_SIZE];
+	uint8_t mac[TPM_DIGEST_SIZE];
+	struct tpm_buf b;
+
+	memset(v2, 0, sizeof(*v2));
+	v2->payload = TPM_PT_ASYM;
+	if (!(key->flags & TPM_KEY_FLAG_MIGRATE_AUTHORITY))
+		return TPM_SUCCESS;
+	/* TPM_PT_MIGRATE_RESTRICTED (CMK_CreateKey) or
+	 * TPM_PT_MIGRATE_EXTERNAL (CMK_ConvertMigration). */
+	v2->payload = key_payload(key);
+	tb_init_write(&b, pub, sizeof(pub));
+	if (tpm_pubkey_put(&b, key))
+		return TPM_FAIL;
+	tb_wr_be16(mig, TPM_TAG_CMK_MIGAUTH);
+	memcpy(mig + 2, msa, TPM_DIGEST_SIZE);
+	if (tpm_sha1(pub, b.len, mig + 2 + TPM_DIGEST_SIZE) ||
+	    tpm_hmac_sha1_v(s->pd.tpm_proof, TPM_SECRET_SIZE, mac, mig,
+			    sizeof(mig), NULL))
+		return TPM_FAIL;
+	if (tpm_memcmp_ct(mac, key->migration_auth, TPM_DIGEST_SIZE))
+		return TPM_MA_SOURCE;
+	if (tpm_sha1_v(v2->ma, msa, (size_t)TPM_DIGEST_SIZE, &v2->payload,
+		       (size_t)1, NULL))
+		return TPM_FAIL;
+	v2->has_ma = true;
+	return TPM_SUCCESS;
+}
+
+/* Part 3, 13.9 TPM_CertifyKey2 */
+TPM_RESULT tpm_cmd_certify_key2(struct tpm_cmd *c, struct tpm_buf *in,
+				struct tpm_buf *out)
+{
+	uint8_t anti_replay[TPM_NONCE_SIZE], digest[TPM_DIGEST_SIZE];
+	uint8_t msa[TPM_DIGEST_SIZE];
+	uint32_t cert_handle, key_handle;
+	struct tpm_key *cert, *key;
+	struct certify2 v2;
+	size_t start = out->len;
+	TPM_RESULT rc;
+
+	if (tb_get_u32(in, &key_handle) || tb_get_u32(in, &cert_handle) ||
+	    tb_get_bytes(in, msa, sizeof(msa)) ||
+	    tb_get_bytes(in, anti_replay, sizeof(anti_replay)) ||
+	    tb_expect_end(in))
+		return TPM_BAD_PARAM_SIZE;
+
+	rc = tpm_key_lookup(c->s, key_handle, &key);
+	if (!rc)
+		rc = tpm_key_lookup(c->s, cert_handle, &cert);
+	/* As CertifyKey: the certifier signs, the key is only read. */
+	if (!rc)
+		rc = key_check_pcr(c->s, cert, false);
+	if (!rc)
+		rc = key_check_pcr(c->s, key, true);
+	if (rc)
+		return rc;
+	/* Step 1: the certifier signs a SHA-1 digest. */
+	if (cert->parms.sig_scheme != TPM_SS_RSASSAPKCS1v15_SHA1 &&
+	    cert->parms.sig_scheme != TPM_SS_RSASSAPKCS1v15_INFO)
+		return TPM_BAD_KEY_PROPERTY;
+	rc = certify2_authorize(c, cert, key);
+	/* Steps 3-5 */
+	if (!rc)
+		rc = certify_check_keys(cert, key, true);
+	/* Step 6 */
+	if (!rc)
+		rc = certify2_cmk(c->s, key, msa, &v2);
+	if (rc)
+		return rc;
+	/* Steps 7-13: certifyInfo, a TPM_CERTIFY_INFO2. */
+	if (certify_info_put(out, key, anti_replay, &v2))
+		return TPM_SIZE;
+	/* Step 14: sign SHA-1(certifyInfo) with the certifier. */
+	if (tpm_sha1(out->data + start, out->len - start, digest))
+		return TPM_FAIL;
+	return tpm_key_sign_put(cert, digest, sizeof(digest), out);
+}
+
 /* Part 3, 17.1 step 10 for TPM_ET_KEY: a TPM_STORE_ASYMKEY. */
 static TPM_RESULT change_key_blob(struct tpm_cmd *c, uint8_t *plain,
-				  size_t len, const uint8_t new_auth[20])
+				  size_t len, const uint8_t new_auth[20],
+				  tpm_entity_auth_fn verify, const void *arg)
 {
 	uint8_t digest[TPM_DIGEST_SIZE];
 	struct tpm_key t;
@@ -1014,7 +1181,7 @@ static TPM_RESULT change_key_blob(struct tpm_cmd *c, uint8_t *plain,
 	rc = store_asymkey_get(&b, &t, digest, &p, &plen);
 	/* Step 10a: the entity's own secret authorizes the change. */
 	if (!rc)
-		rc = tpm_auth_check(c, 1, TPM_ET_KEY, 0, t.usage_auth);
+		rc = verify(c, TPM_ET_KEY, t.usage_auth, arg);
 	/* Step 11: usageAuth is the second field of the plaintext. */
 	if (!rc)
 		memcpy(plain + 1, new_auth, TPM_SECRET_SIZE);
@@ -1028,7 +1195,8 @@ static TPM_RESULT change_key_blob(struct tpm_cmd *c, uint8_t *plain,
  * not depend on Seal's internals.
  */
 static TPM_RESULT change_data_blob(struct tpm_cmd *c, uint8_t *plain,
-				   size_t len, const uint8_t new_auth[20])
+				   size_t len, const uint8_t new_auth[20],
+				   tpm_entity_auth_fn verify, const void *arg)
 {
 	uint8_t payload, auth[TPM_SECRET_SIZE], proof[TPM_SECRET_SIZE];
 	const uint8_t *data;
@@ -1047,7 +1215,7 @@ static TPM_RESULT change_data_blob(struct tpm_cmd *c, uint8_t *plain,
 	else if (tpm_memcmp_ct(proof, c->s->pd.tpm_proof, sizeof(proof)))
 		rc = TPM_AUTHFAIL;
 	else
-		rc = tpm_auth_check(c, 1, TPM_ET_DATA, 0, auth);
+		rc = verify(c, TPM_ET_DATA, auth, arg);
 	if (!rc)
 		memcpy(plain + 1, new_auth, TPM_SECRET_SIZE);
 	tpm_wipe(auth, sizeof(auth));
@@ -1055,12 +1223,14 @@ static TPM_RESULT change_data_blob(struct tpm_cmd *c, uint8_t *plain,
 	return rc;
 }
 
-/* Part 3, 17.1 steps 9-14: decrypt, change, re-encrypt, return. */
-static TPM_RESULT change_auth_blob(struct tpm_cmd *c,
-				   const struct tpm_key *parent,
-				   uint16_t et, const uint8_t *enc,
-				   uint32_t elen, const uint8_t new_auth[20],
-				   struct tpm_buf *out)
+/* Part 3, 17.1 steps 9-14 (27.4.2 steps 3-8): decrypt, change,
+ * re-encrypt, return. */
+TPM_RESULT tpm_entity_change_auth(struct tpm_cmd *c,
+				  const struct tpm_key *parent, uint16_t et,
+				  const uint8_t *enc, uint32_t elen,
+				  const uint8_t new_auth[20],
+				  tpm_entity_auth_fn verify, const void *arg,
+				  struct tpm_buf *out)
 {
 	uint8_t plain[TPM_MAX_KEY_BYTES], blob[TPM_MAX_KEY_BYTES];
 	size_t len, blen;
@@ -1070,8 +1240,9 @@ static TPM_RESULT change_auth_blob(struct tpm_cmd *c,
 	if (tpm_rsa_oaep_decrypt(parent->rsa, enc, elen, plain, sizeof(plain),
 				 &len))
 		goto out;
-	rc = et == TPM_ET_KEY ? change_key_blob(c, plain, len, new_auth) :
-				change_data_blob(c, plain, len, new_auth);
+	rc = et == TPM_ET_KEY ?
+	     change_key_blob(c, plain, len, new_auth, verify, arg) :
+	     change_data_blob(c, plain, len, new_auth, verify, arg);
 	if (rc)
 		goto out;
 	rc = TPM_ENCRYPT_ERROR;
@@ -1082,6 +1253,16 @@ static TPM_RESULT change_auth_blob(struct tpm_cmd *c,
 out:
 	tpm_wipe(plain, sizeof(plain));
 	return rc;
+}
+
+/* Part 3, 17.1 step 10: the entity's OIAP session (second area) proves
+ * its current secret. */
+static TPM_RESULT change_auth_verify(struct tpm_cmd *c, uint16_t et,
+				     const uint8_t cur[TPM_SECRET_SIZE],
+				     const void *arg)
+{
+	(void)arg;
+	return tpm_auth_check(c, 1, et, 0, cur);
 }
 
 /* Part 3, 17.1 steps 2-3: OSAP for the parent, OIAP for the entity. */
@@ -1137,7 +1318,8 @@ TPM_RESULT tpm_cmd_change_auth(struct tpm_cmd *c, struct tpm_buf *in,
 	if (!rc && parent->usage != TPM_KEY_STORAGE)
 		rc = TPM_INVALID_KEYUSAGE;
 	if (!rc)
-		rc = change_auth_blob(c, parent, et, enc, elen, new_auth, out);
+		rc = tpm_entity_change_auth(c, parent, et, enc, elen, new_auth,
+					    change_auth_verify, NULL, out);
 	/* Step 13: both sessions end, whatever the outcome. */
 	c->terminate[0] = c->terminate[1] = true;
 	tpm_wipe(new_auth, sizeof(new_auth));

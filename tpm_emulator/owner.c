@@ -42,7 +42,9 @@ int tpm_ek_generate(struct tpm_state *s, const struct tpm_key_parms *parms)
 	ek->valid = true;
 	ek->handle = TPM_KH_EK;
 	tpm_mark_dirty(s);
-	return 0;
+	/* Part 2, 7.4: tpmDAASeed, daaProof, daaBlobKey change with the EK
+	 * (issue 3: daa). */
+	return tpm_daa_generate_secrets(s);
 }
 
 /* Part 3, 14.1 step 2: the keyInfo this TPM can make an EK from. */
@@ -380,9 +382,11 @@ void tpm_owner_clear_actions(struct tpm_state *s)
 	tpm_wipe(pd->operator_auth, sizeof(pd->operator_auth));
 	/* Step 6: manufacturing defaults. */
 	pd->nv_writes_noowner = 0;
-	memset(pd->ordinal_audit, 0, sizeof(pd->ordinal_audit));
+	/* audit.c: default audit set, audit digest closed. */
+	tpm_audit_owner_clear(s);
 	/* Steps 7, 8, 14: every session; STCLEAR data but the PCRs. */
 	tpm_sessions_clear(s);
+	tpm_daa_sessions_clear(s);	/* issue 3: daa */
 	s->sd.count_id = 0;
 	s->sd.deferred_physical_presence = 0;
 	s->sd.disable_reset_lock = false;
@@ -409,6 +413,8 @@ void tpm_owner_clear_actions(struct tpm_state *s)
 	/* The dictionary-attack state belongs to the old owner. */
 	pd->da_failures = 0;
 	s->da_lock_until_us = 0;
+	/* Delegation tables and key (issue 3: delegation). */
+	tpm_delegation_owner_clear(s);
 	tpm_mark_dirty(s);
 }
 

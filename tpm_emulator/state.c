@@ -65,6 +65,9 @@ static int reset_volatile(struct tpm_state *s)
 {
 	tpm_keys_flush_all(s, true);
 	tpm_sessions_clear(s);
+	tpm_context_reset_sessions(s);	/* issue 3: context */
+	tpm_daa_sessions_clear(s);	/* issue 3: daa */
+	tpm_delegation_reset_volatile(s);	/* issue 3: delegation */
 	tpm_sha1_thread_end(s);
 	s->post_init = true;
 	s->started = false;
@@ -118,6 +121,8 @@ struct tpm_state *tpm_create(const struct tpm_config *cfg)
 		s->pd.pcr_reset_locality[i] = pcr_reset_defaults[i];
 	/* Part 3, 25.1: the first counter starts at 1. */
 	s->pd.counter_next = 1;
+	/* audit.c: the ordinals audited from manufacture. */
+	tpm_audit_manufacture(s);
 	if (tpm_rand(s->pd.tpm_proof, sizeof(s->pd.tpm_proof)) ||
 	    tpm_rand(s->pd.ek_reset, sizeof(s->pd.ek_reset)) ||
 	    tpm_rand(s->pd.context_key, sizeof(s->pd.context_key)) ||
@@ -405,12 +410,19 @@ struct state_section {
 
 static const struct state_section sections[] = {
 	/* Issue 3 families add one row each here, in id order. */
+	{ 1, "delegation", tpm_delegation_state_put,
+	  tpm_delegation_state_get },
 	/* issue 3 anchor: delegation row goes above this line */
 	/* issue 3 anchor: transport row goes above this line */
 	/* issue 3 anchor: migration row goes above this line */
+	{ 3, "context", tpm_context_state_put, tpm_context_state_get },
 	/* issue 3 anchor: context row goes above this line */
+	{ 2, "audit", tpm_audit_state_put, tpm_audit_state_get },
 	/* issue 3 anchor: audit row goes above this line */
+	{ 6, "daa", tpm_daa_state_put, tpm_daa_state_get },
 	/* issue 3 anchor: daa row goes above this line */
+	{ 5, "maintenance", tpm_maintenance_state_put,
+	  tpm_maintenance_state_get },
 	/* issue 3 anchor: maintenance row goes above this line */
 	/* issue 3 anchor: keysmisc row goes above this line */
 	{ 0, NULL, NULL, NULL },	/* placeholder: C has no empty arrays */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Sealing and binding (Part 3, 10.1-10.3): TPM_Seal, TPM_Unseal and
- * TPM_UnBind.  A sealed blob is a TPM_STORED_DATA(12) whose encData is a
- * TPM_SEALED_DATA encrypted under a storage key; no state is kept here.
+ * Sealing and binding (Part 3, 10.1-10.3, 10.7): TPM_Seal, TPM_Unseal,
+ * TPM_UnBind and TPM_Sealx.  A sealed blob is a TPM_STORED_DATA(12) whose
+ * encData is a TPM_SEALED_DATA encrypted under a storage key; no state is
+ * kept here.
  */
 #include <errno.h>
 
@@ -110,13 +111,14 @@ static TPM_RESULT stored_data_get(struct tpm_buf *b, struct stored_data *sd)
 	return TPM_SUCCESS;
 }
 
-/* The public part of a new TPM_STORED_DATA(12) (10.1 steps 6-10). */
-static int stored_data_put_public(struct tpm_buf *b, bool v12,
+/* The public part of a new TPM_STORED_DATA(12) (10.1 steps 6-10;
+ * 10.7 steps 5-9 for Sealx, whose et is not 0). */
+static int stored_data_put_public(struct tpm_buf *b, bool v12, uint16_t et,
 				  const struct tpm_pcr_info *pi)
 {
 	if (v12) {
-		/* Step 7.b: et is 0x0000, Seal does not encrypt output. */
-		if (tb_put_u16(b, TPM_TAG_STORED_DATA12) || tb_put_u16(b, 0))
+		/* 10.1 step 7.b: et is 0x0000, Seal does not encrypt output. */
+		if (tb_put_u16(b, TPM_TAG_STORED_DATA12) || tb_put_u16(b, et))
 			return -ENOSPC;
 	} else if (tpm_struct_ver_put(b)) {
 		return -ENOSPC;
@@ -270,13 +272,146 @@ TPM_RESULT tpm_cmd_seal(struct tpm_cmd *c, struct tpm_buf *in,
 		return rc;
 	/* Steps 6-10, then 14-20: public part, then the encrypted S2. */
 	start = out->len;
-	if (stored_data_put_public(out, v12, &pi))
+	if (stored_data_put_public(out, v12, 0, &pi))
 		rc = TPM_SIZE;
 	else
 		rc = seal_encrypt(s, k, &d, out->data + start,
 				  out->len - start, out);
 	/* Step 17: the OSAP session ends (its nonces protected a1). */
 	c->terminate[0] = true;
+	tpm_wipe(d.auth, sizeof(d.auth));
+	return rc;
+}
+
+/*
+ * The Sealx payload encryption (Part 3, 10.7 steps 13-14 and 10.2 step
+ * 9.c-d), its own inverse: with scheme TPM_ET_XOR, XOR with
+ * MGF1(nonceEven || nonceOdd || "XOR" || sharedSecret); with
+ * TPM_ET_AES128_CTR, AES-128-CTR keyed by the shared secret with counter
+ * SHA-1(nonceEven || nonceOdd).  nonceEven is the session's last one, the
+ * value the caller saw.
+ */
+static TPM_RESULT seal_session_crypt(const struct tpm_session *sess,
+				     uint8_t scheme, const uint8_t *odd,
+				     const uint8_t *in, uint8_t *out,
+				     uint32_t n)
+{
+	uint8_t seed[2 * TPM_NONCE_SIZE + 3 + TPM_SECRET_SIZE];
+	uint8_t iv[TPM_DIGEST_SIZE];
+	TPM_RESULT rc = TPM_SUCCESS;
+	uint32_t i;
+
+	if (scheme == TPM_ET_XOR) {
+		memcpy(seed, sess->nonce_even, TPM_NONCE_SIZE);
+		memcpy(seed + TPM_NONCE_SIZE, odd, TPM_NONCE_SIZE);
+		memcpy(seed + 2 * TPM_NONCE_SIZE, "XOR", 3);
+		memcpy(seed + 2 * TPM_NONCE_SIZE + 3, sess->shared_secret,
+		       TPM_SECRET_SIZE);
+		if (tpm_mgf1_sha1(out, n, seed, sizeof(seed)))
+			rc = TPM_FAIL;
+		tpm_wipe(seed, sizeof(seed));
+		for (i = 0; !rc && i < n; i++)
+			out[i] ^= in[i];
+		return rc;
+	}
+	if (scheme != TPM_ET_AES128_CTR)
+		return TPM_BAD_MODE;
+	if (tpm_sha1_v(iv, sess->nonce_even, (size_t)TPM_NONCE_SIZE, odd,
+		       (size_t)TPM_NONCE_SIZE, NULL) ||
+	    tpm_aes_ctr(sess->shared_secret, 16, iv, in, out, n))
+		return TPM_FAIL;
+	return TPM_SUCCESS;
+}
+
+/* Part 3, 10.7 step 9.a: a non-empty pcrInfo must be exactly one valid
+ * TPM_PCR_INFO_LONG, else TPM_BADINDEX. */
+static TPM_RESULT sealx_pcr_info(const struct tpm_state *s,
+				 const uint8_t *p, uint32_t n,
+				 struct tpm_pcr_info *pi)
+{
+	struct tpm_buf b;
+
+	memset(pi, 0, sizeof(*pi));
+	if (n == 0)
+		return TPM_SUCCESS;
+	tb_init_read(&b, p, n);
+	if (tpm_pcr_info_get(&b, PCR_INFO_LONG, pi) || tb_expect_end(&b))
+		return TPM_BADINDEX;
+	/* Steps 9.b-h: validate, digestAtCreation, localityAtCreation. */
+	return seal_pcr_info(s, pi);
+}
+
+/* Part 3, 10.7 TPM_Sealx */
+TPM_RESULT tpm_cmd_sealx(struct tpm_cmd *c, struct tpm_buf *in,
+			 struct tpm_buf *out)
+{
+	uint8_t enc_auth[TPM_SECRET_SIZE], o1[TPM_MAX_KEY_BYTES];
+	const struct tpm_session *sess;
+	struct sealed_data d = { 0 };
+	const uint8_t *pcr, *data;
+	struct tpm_pcr_info pi;
+	struct tpm_key *k;
+	uint32_t handle, pcr_len;
+	uint16_t et;
+	size_t start;
+	TPM_RESULT rc;
+
+	if (tb_get_u32(in, &handle) ||
+	    tb_get_bytes(in, enc_auth, TPM_SECRET_SIZE) ||
+	    tb_get_sized(in, &pcr, &pcr_len, TPM_MAX_COMMAND_SIZE) ||
+	    tb_get_sized(in, &data, &d.data_len, UINT32_MAX) ||
+	    tb_expect_end(in))
+		return TPM_BAD_PARAM_SIZE;
+	rc = tpm_key_lookup(c->s, handle, &k);
+	if (!rc)
+		rc = tpm_auth_require_osap(c, 0);
+	/* Step 1 */
+	if (!rc)
+		rc = tpm_key_authorize(c, 0, k);
+	if (rc)
+		return rc;
+	/* Step 2 */
+	if (d.data_len == 0)
+		return TPM_BAD_PARAMETER;
+	/* Steps 3-4: a non-migratable storage key. */
+	if (k->usage != TPM_KEY_STORAGE || (k->flags & TPM_KEY_FLAG_MIGRATABLE))
+		return TPM_INVALID_KEYUSAGE;
+	/* Steps 5-9 */
+	rc = sealx_pcr_info(c->s, pcr, pcr_len, &pi);
+	if (rc)
+		return rc;
+	/* Step 11: a1; 11.a-b: et names the session's ADIP scheme, with
+	 * TPM_ET_KEY added to XOR so that et is never 0 ("no encryption"). */
+	rc = tpm_auth_decrypt(c, 0, enc_auth, d.auth, false);
+	if (rc)
+		return rc;
+	sess = c->sess[0];
+	et = (sess->entity_type >> 8) == TPM_ET_XOR ?
+	     (uint16_t)(TPM_ET_XOR | TPM_ET_KEY) :
+	     (uint16_t)(sess->entity_type & 0xFF00);
+	/* Step 16 bounds the data by the key; o1 holds at most that. */
+	if (d.data_len > sizeof(o1)) {
+		rc = TPM_BAD_DATASIZE;
+		goto out;
+	}
+	/* Steps 13-14: o1, the caller's plaintext. */
+	rc = seal_session_crypt(sess, (uint8_t)(sess->entity_type >> 8),
+				c->auth_in[0].nonce_odd, data, o1,
+				d.data_len);
+	if (rc)
+		goto out;
+	d.data = o1;
+	/* Steps 15-20 and 21: public part, then the encrypted S2. */
+	start = out->len;
+	if (stored_data_put_public(out, true, et, &pi))
+		rc = TPM_SIZE;
+	else
+		rc = seal_encrypt(c->s, k, &d, out->data + start,
+				  out->len - start, out);
+out:
+	/* Step 18: the session ends. */
+	c->terminate[0] = true;
+	tpm_wipe(o1, sizeof(o1));
 	tpm_wipe(d.auth, sizeof(d.auth));
 	return rc;
 }
@@ -317,11 +452,7 @@ static TPM_RESULT unseal_encrypt_output(struct tpm_cmd *c, uint16_t et,
 					const struct sealed_data *d,
 					uint8_t *o1)
 {
-	uint8_t seed[2 * TPM_NONCE_SIZE + 3 + TPM_SECRET_SIZE];
-	uint8_t iv[TPM_DIGEST_SIZE];
 	const struct tpm_session *sess;
-	const uint8_t *odd = c->auth_in[0].nonce_odd;
-	uint32_t i;
 
 	/* a-b: a parent session, OSAP or DSAP. */
 	if (c->nauth != 2)
@@ -331,31 +462,10 @@ static TPM_RESULT unseal_encrypt_output(struct tpm_cmd *c, uint16_t et,
 		return TPM_BAD_MODE;
 	/* e */
 	c->terminate[0] = true;
-	if ((et >> 8) == TPM_ET_XOR) {
-		/* c: X1 = MGF1(nonceEven || nonceOdd || "XOR" ||
-		 * sharedSecret), o1 = data XOR X1. */
-		memcpy(seed, sess->nonce_even, TPM_NONCE_SIZE);
-		memcpy(seed + TPM_NONCE_SIZE, odd, TPM_NONCE_SIZE);
-		memcpy(seed + 2 * TPM_NONCE_SIZE, "XOR", 3);
-		memcpy(seed + 2 * TPM_NONCE_SIZE + 3, sess->shared_secret,
-		       TPM_SECRET_SIZE);
-		if (tpm_mgf1_sha1(o1, d->data_len, seed, sizeof(seed)))
-			return TPM_FAIL;
-		tpm_wipe(seed, sizeof(seed));
-		for (i = 0; i < d->data_len; i++)
-			o1[i] ^= d->data[i];
-		return TPM_SUCCESS;
-	}
-	if ((et >> 8) != TPM_ET_AES128_CTR)
-		return TPM_BAD_MODE;
-	/* d: AES-128-CTR, key from sharedSecret, IV = SHA1(nonceEven ||
-	 * nonceOdd) (first 16 bytes of each, as ADIP in Part 1, 13.2). */
-	if (tpm_sha1_v(iv, sess->nonce_even, (size_t)TPM_NONCE_SIZE, odd,
-		       (size_t)TPM_NONCE_SIZE, NULL) ||
-	    tpm_aes_ctr(sess->shared_secret, 16, iv, d->data, o1,
-			d->data_len))
-		return TPM_FAIL;
-	return TPM_SUCCESS;
+	/* c-d */
+	return seal_session_crypt(sess, (uint8_t)(et >> 8),
+				  c->auth_in[0].nonce_odd, d->data, o1,
+				  d->data_len);
 }
 
 /* Part 3, 10.2 TPM_Unseal */

@@ -12,6 +12,7 @@
 
 #include "constants.h"
 #include "crypto.h"
+#include "daa.h"
 
 /* Sizes and limits of this TPM (reported by GetCapability). */
 #define TPM_DIGEST_SIZE		20U	/* SHA-1 */
@@ -92,6 +93,10 @@ struct tpm_key {
 	uint8_t usage_auth[TPM_SECRET_SIZE];
 	uint8_t migration_auth[TPM_SECRET_SIZE];
 	uint8_t pub_digest[TPM_DIGEST_SIZE];	/* of the TPM_KEY public part */
+	/* TPM_STORE_ASYMKEY payload (Part 2, 10.6): TPM_PT_ASYM, or for a
+	 * CMK TPM_PT_MIGRATE_RESTRICTED/_EXTERNAL; 0 means the default
+	 * (keys.c key_payload()). */
+	uint8_t payload;
 	struct tpm_rsa *rsa;		/* NULL when only the public part */
 	/* Loaded-key bookkeeping (slots only). */
 	uint32_t handle;
@@ -149,6 +154,11 @@ struct tpm_session {
 	uint32_t family_id;
 	uint8_t transport_key[TPM_SECRET_SIZE];
 	uint32_t transport_attrs;
+	/* Transport (transport.c): TPM_TRANSPORT_PUBLIC algId/encScheme
+	 * and the log digest of TPM_TRANSPORT_INTERNAL (Part 2, 13.2). */
+	uint32_t transport_alg;
+	uint16_t transport_es;
+	uint8_t transport_digest[TPM_DIGEST_SIZE];
 };
 
 /* Part 2, 7.1: TPM_PERMANENT_FLAGS. */
@@ -238,6 +248,100 @@ struct tpm_sha1_thread {
 };
 
 /*
+ * Delegation (Part 2, 20; Part 3, 19): the family and delegate tables,
+ * the key that encrypts delegation blobs, and the DSAP bookkeeping.
+ * Owned by delegation.c; persistent parts saved in its state section.
+ */
+#define TPM_NUM_FAMILY_ROWS	8U	/* TPM_NUM_FAMILY_TABLE_ENTRY_MIN */
+#define TPM_NUM_DELEGATE_ROWS	8U	/* >= TPM_NUM_DELEGATE_TABLE_ENTRY_MIN */
+#define TPM_DELEGATE_KEY_SIZE	16U	/* AES-128 key of blob sensitives */
+
+/* Part 2, 20.2 TPM_DELEGATIONS (without the tag). */
+struct tpm_delegations {
+	uint32_t type;			/* TPM_DEL_OWNER_BITS / _KEY_BITS */
+	uint32_t per1;
+	uint32_t per2;
+};
+
+/* Part 2, 20.7 TPM_DELEGATE_PUBLIC (without the tag). */
+struct tpm_delegate_public {
+	uint8_t label;			/* TPM_DELEGATE_LABEL */
+	struct tpm_pcr_info pcr;	/* TPM_PCR_INFO_SHORT */
+	struct tpm_delegations perm;
+	uint32_t family_id;
+	uint32_t verification_count;
+};
+
+/* Part 2, 20.4 TPM_FAMILY_TABLE_ENTRY. */
+struct tpm_family_row {
+	bool valid;
+	uint8_t label;			/* TPM_FAMILY_LABEL */
+	uint32_t family_id;
+	uint32_t verification_count;
+	uint32_t flags;			/* TPM_FAMFLAG_* */
+};
+
+/* Part 2, 20.8 TPM_DELEGATE_TABLE_ROW. */
+struct tpm_delegate_row {
+	bool valid;
+	struct tpm_delegate_public pub;
+	uint8_t auth[TPM_SECRET_SIZE];
+};
+
+/* What a DSAP session was opened on (one per session slot). */
+struct tpm_dsap_info {
+	struct tpm_delegate_public pub;
+	uint8_t pub_key_digest[TPM_DIGEST_SIZE];	/* key delegations */
+};
+
+struct tpm_delegation_state {
+	/* Persistent (TPM_PERMANENT_DATA). */
+	struct tpm_family_row family[TPM_NUM_FAMILY_ROWS];
+	struct tpm_delegate_row rows[TPM_NUM_DELEGATE_ROWS];
+	uint32_t last_family_id;
+	bool key_valid;
+	uint8_t key[TPM_DELEGATE_KEY_SIZE];
+	uint32_t restrict_delegate;	/* TPM_CMK_DELEGATE */
+	/* Volatile: TPM_STCLEAR_DATA ownerReference (TPM_SetOwnerPointer):
+	 * a delegate row index when owner_ref_row, else TPM_KH_OWNER. */
+	bool owner_ref_row;
+	uint32_t owner_ref;
+	/* Indexed like tpm_state.sessions[]; meaningful for DSAP slots. */
+	struct tpm_dsap_info dsap[TPM_MAX_SESSIONS];
+};
+
+/* Maintenance (maint.c, Part 2 7.4 manuMaintPub): persistent. */
+struct tpm_maint_state {
+	bool manu_maint_loaded;		/* TPM_LoadManuMaintPub was run */
+	struct tpm_key manu_maint_pub;	/* public fields only; rsa NULL */
+};
+
+/*
+ * Auditing (audit.c, Part 1 8): the ordinal bitmap itself is
+ * TPM_PERMANENT_DATA.ordinal_audit (ordinals 0-255); the TSC ordinals'
+ * bits, the audit monotonic counter (persistent) and the audit digest
+ * (volatile; zeroed by Startup(ST_CLEAR)) are here.
+ */
+struct tpm_audit_state {
+	uint32_t counter;		/* auditMonotonicCounter */
+	uint8_t tsc;			/* audit.c AUDIT_TSC_* bits */
+	uint8_t digest[TPM_DIGEST_SIZE];	/* TPM_STANY_DATA auditDigest */
+};
+
+/*
+ * Saved-context bookkeeping (Part 1, 18; Part 2, 7.5-7.6), context.c.
+ * nonce_key is TPM_STCLEAR_DATA.contextNonceKey (persisted with the
+ * owner-evict keys); the rest is TPM_STANY_DATA and volatile.
+ */
+#define TPM_CONTEXT_LIST_SIZE	16U	/* saved session contexts at once */
+struct tpm_context_state {
+	uint8_t nonce_key[TPM_NONCE_SIZE];	/* zero: none drawn yet */
+	uint8_t nonce_session[TPM_NONCE_SIZE];	/* contextNonceSession */
+	uint32_t count;				/* contextCount */
+	uint32_t list[TPM_CONTEXT_LIST_SIZE];	/* contextList, 0 free */
+};
+
+/*
  * The whole TPM.  Permanent parts are saved by tpm_state_save(); the rest
  * is volatile (the TPM_SaveState snapshot is kept in `saved`).
  */
@@ -276,12 +380,17 @@ struct tpm_state {
 	/* DA lockout end, monotonic microseconds; 0 when not locked. */
 	uint64_t da_lock_until_us;
 
+	struct tpm_delegation_state deleg;
 	/* issue 3 anchor: delegation state member goes above this line */
 	/* issue 3 anchor: transport state member goes above this line */
 	/* issue 3 anchor: migration state member goes above this line */
+	struct tpm_context_state ctx;
 	/* issue 3 anchor: context state member goes above this line */
+	struct tpm_audit_state audit;	/* audit.c */
 	/* issue 3 anchor: audit state member goes above this line */
+	struct tpm_daa_state daa;	/* daa.c */
 	/* issue 3 anchor: daa state member goes above this line */
+	struct tpm_maint_state maint;	/* maint.c */
 	/* issue 3 anchor: maintenance state member goes above this line */
 	/* issue 3 anchor: keysmisc state member goes above this line */
 

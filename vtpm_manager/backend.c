@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -18,6 +19,8 @@
 
 /* 100 ms apart: the backend socket gets 5 s to appear. */
 #define BACKEND_CONNECT_TRIES	50
+/* How long an answer waits for room in a full backend socket (ms). */
+#define BACKEND_WRITE_WAIT_MS	1000
 
 int backend_open(struct mgr *m)
 {
@@ -68,16 +71,41 @@ void backend_close(struct mgr *m)
 
 void backend_send(struct mgr *m, const uint8_t *frame, size_t len)
 {
+	static struct log_ratelimit full_rl = LOG_RATELIMIT_INIT(10, 10);
+	struct pollfd p = { .fd = m->backend_fd, .events = POLLOUT };
 	ssize_t w;
+	int n;
 
-	do {
+	for (;;) {
 		w = write(m->backend_fd, frame, len);
-	} while (w < 0 && errno == EINTR);
-	/* The kernel refuses a write whose instance has no request
-	 * outstanding (late answer after its timeout): that is not ours
-	 * to worry about.  Anything else means the backend is gone. */
-	if (w < 0 && errno != EINVAL)
-		fatal("backend write");
+		/* The kernel refuses a write whose instance has no request
+		 * outstanding (late answer after its timeout): that is not
+		 * ours to worry about. */
+		if (w >= 0 || errno == EINVAL)
+			return;
+		if (errno == EINTR)
+			continue;
+		/* Anything but a full socket means the backend is gone. */
+		if (errno != EAGAIN)
+			fatal("backend write");
+		/* A stand-in that reads more slowly than we answer (a flood
+		 * of TPM_RETRY answers): wait for room, a bounded time.  No
+		 * guest's answer could get through meanwhile anyway. */
+		do {
+			n = poll(&p, 1, BACKEND_WRITE_WAIT_MS);
+		} while (n < 0 && errno == EINTR);
+		if (n <= 0) {
+			if (log_ratelimit(&full_rl))
+				log_warnx("the backend does not read: an "
+					  "answer for instance %u is dropped",
+					  len >= VTPM_PREFIX_SIZE ?
+					  ((uint32_t)frame[0] << 24 |
+					   (uint32_t)frame[1] << 16 |
+					   (uint32_t)frame[2] << 8 | frame[3]) :
+					  0U);
+			return;
+		}
+	}
 }
 
 void backend_send_error(struct mgr *m, uint32_t instance, uint16_t req_tag,

@@ -56,7 +56,8 @@ static bool parse_instance(const char *s, uint32_t *v)
 
 static int load_db(struct mgr *m)
 {
-	char path[PATH_MAX], line[DB_LINE_MAX], key[DB_LINE_MAX];
+	/* key holds what "%64s" reads: at most VTPM_MAX_UUID characters. */
+	char path[PATH_MAX], line[DB_LINE_MAX], key[VTPM_MAX_UUID + 1];
 	char num[DB_LINE_MAX];
 	struct instance *in;
 	unsigned int lineno = 0;

@@ -420,6 +420,9 @@ void inst_save_finished(struct mgr *m, uint32_t id, int err)
 	if (err)
 		log_warnx("instance %u: state NOT saved: %s", id,
 			  strerror(-err));
+	/* The vtpmd that asked is gone: nobody may read this answer. */
+	if (in->pid <= 0 || in->nvm_rsp_fd < 0)
+		return;
 	nvm_answer(in, err ? VTPM_FAIL : VTPM_SUCCESS, NULL, 0);
 }
 
@@ -489,6 +492,11 @@ void inst_reap(struct mgr *m)
 		log_warnx("instance %u: vtpmd exited (status 0x%x); "
 			  "restarting it", in->id, st);
 		in->state = INST_STOPPED;
+		/* New FIFOs for its successor: a request or an NVM answer
+		 * this one never read would otherwise reach the next vtpmd
+		 * (a stale SAVENVM ack read as an empty LOADNVM answer makes
+		 * it manufacture a fresh TPM over the saved one). */
+		fifo_instance_close(in, m->cfg.root, true);
 		if (in->busy) {
 			struct request *r = in->queue[0];
 
@@ -526,8 +534,11 @@ void inst_tick(struct mgr *m)
 				kill(in->pid, SIGKILL);
 			in->deadline_ms = UINT64_MAX;
 		}
+		/* Not while the dead vtpmd's last save is still being
+		 * stored: its successor's LOADNVM must see that save. */
 		if (in->open && in->state == INST_STOPPED && !m->stopping &&
-		    now >= in->restart_at_ms && inst_start(m, in))
+		    !in->saving && now >= in->restart_at_ms &&
+		    inst_start(m, in))
 			in->restart_at_ms = now + RESTART_MAX_MS;
 	}
 }
@@ -543,7 +554,7 @@ uint64_t inst_next_deadline(struct mgr *m)
 
 		if (in->busy && in->deadline_ms != UINT64_MAX)
 			t = in->deadline_ms;
-		else if (in->open && in->state == INST_STOPPED)
+		else if (in->open && in->state == INST_STOPPED && !in->saving)
 			t = in->restart_at_ms ? in->restart_at_ms : 1;
 		if (t && (!next || t < next))
 			next = t;

@@ -154,6 +154,7 @@ static void parse_options(int argc, char **argv, struct mgr_config *c)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	unsigned int cli_timeout;
 	int ch;
 
 	memset(c, 0, sizeof(*c));
@@ -186,7 +187,11 @@ static void parse_options(int argc, char **argv, struct mgr_config *c)
 	}
 	if (optind != argc)
 		usage();
+	/* The command line wins over the config file. */
+	cli_timeout = c->cmd_timeout_s;
 	read_config(c);
+	if (cli_timeout != VTPM_CMD_TIMEOUT_S)
+		c->cmd_timeout_s = cli_timeout;
 	c->hw.root = c->root;
 }
 

@@ -60,7 +60,8 @@
 #define INDEX_VERSION		1U
 #define INDEX_ENTRY_SIZE	20U
 #define INDEX_MAC_SIZE		32U
-#define INDEX_MAX_FILE		(16U + VTPM_MAX_INSTANCE * INDEX_ENTRY_SIZE + \
+#define INDEX_MAX_FILE		(16U + \
+				 VTPM_MAX_INSTANCE * INDEX_ENTRY_SIZE + \
 				 INDEX_MAC_SIZE)
 #define INDEX_KDF_INFO		"vtpm generation index v1"
 
@@ -870,7 +871,11 @@ void seal_close(struct seal *sp)
 	free(sp);
 }
 
-int seal_open(struct seal **spp, const char *root, struct hwtpm *hw)
+/* Load (or on a true first start create) the master key, then the
+ * index.  @test_key, for the fuzz and unit harnesses only, replaces the
+ * hardware TPM. */
+static int open_common(struct seal **spp, const char *root,
+		       struct hwtpm *hw, const uint8_t *test_key)
 {
 	char path[PATH_MAX], dir[PATH_MAX];
 	unsigned int existing;
@@ -897,7 +902,9 @@ int seal_open(struct seal **spp, const char *root, struct hwtpm *hw)
 	if (err)
 		goto err_close;
 
-	if (!stat(path, &st)) {
+	if (test_key) {
+		memcpy(sp->keys->master, test_key, KEY_SIZE);
+	} else if (!stat(path, &st)) {
 		err = unseal_master(sp, hw, path);
 	} else if (errno != ENOENT) {
 		err = -errno;
@@ -938,4 +945,22 @@ int seal_open(struct seal **spp, const char *root, struct hwtpm *hw)
 err_close:
 	seal_close(sp);
 	return err;
+}
+
+int seal_open(struct seal **spp, const char *root, struct hwtpm *hw)
+{
+	return open_common(spp, root, hw, NULL);
+}
+
+/*
+ * seal_open_test_key() - seal_open() with a given master key and no
+ * hardware TPM, for tests/fuzz/fuzz_sealed.c only (which declares it too);
+ * the daemon never calls it.
+ */
+int seal_open_test_key(struct seal **spp, const char *root,
+		       const uint8_t key[VTPM_MASTER_KEY_SIZE]);
+int seal_open_test_key(struct seal **spp, const char *root,
+		       const uint8_t key[VTPM_MASTER_KEY_SIZE])
+{
+	return open_common(spp, root, NULL, key);
 }

@@ -417,6 +417,10 @@ static int op_create_wrap_key(struct target *t)
 				  tc_well_known, t->blob, &len, &t->rsp);
 }
 
+/* Defined at the end of the file. */
+static int op_nv_prepare(struct target *t);
+static int op_nv_write(struct target *t);
+
 /* Cheapest useful light commands first; the RSA ones last. */
 static const struct op ops[] = {
 	{ .name = "GetRandom(16)", .tpm_cmds = 1, .run = op_get_random },
@@ -434,6 +438,8 @@ static const struct op ops[] = {
 	{ .name = "2xOIAP+Unseal", .tpm_cmds = 3, .run = op_unseal },
 	{ .name = "OSAP+CreateWrapKey(2048)", .tpm_cmds = 2, .keygen = true,
 	  .run = op_create_wrap_key },
+	{ .name = "OIAP+NV_WriteValue(32B)", .tpm_cmds = 2,
+	  .pre = op_nv_prepare, .run = op_nv_write },
 };
 
 /* ---- provisioning ---- */
@@ -895,4 +901,48 @@ out_free:
 	for (i = 0; i < b.ntargets; i++)
 		free(b.t[i].ns);
 	return rc ? 1 : 0;
+}
+
+/* ---- a durable write: NV_WriteValue ---- */
+
+/* The NV index written (no D bit: the owner can define and release it),
+ * and its size: a small record, like a monotonic boot counter's. */
+#define BENCH_NV_INDEX		0x00011000U
+#define BENCH_NV_SIZE		32U
+
+/*
+ * Define the index once per target (untimed), owner-writable.  Each timed
+ * write then changes the TPM's persistent state: swtpm writes its state
+ * file, a vTPM saves and seals its state durably before it answers.
+ */
+static int op_nv_prepare(struct target *t)
+{
+	static const struct target *ready[MAX_TARGETS];
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < MAX_TARGETS && ready[i]; i++)
+		if (ready[i] == t)
+			return 0;
+	if (i == MAX_TARGETS)
+		return -ENOSPC;
+	rc = tc_nv_define(&t->c, tc_well_known, BENCH_NV_INDEX,
+			  TPM_NV_PER_OWNERWRITE, BENCH_NV_SIZE, tc_well_known,
+			  &t->rsp);
+	if (rc)
+		return rc;
+	ready[i] = t;
+	return 0;
+}
+
+static int op_nv_write(struct target *t)
+{
+	static uint32_t n;
+	uint8_t data[BENCH_NV_SIZE] = "bench_net: NV record";
+
+	/* A different value each time: nothing can skip the write. */
+	n++;
+	memcpy(data + BENCH_NV_SIZE - sizeof(n), &n, sizeof(n));
+	return tc_nv_write(&t->c, tc_well_known, BENCH_NV_INDEX, 0, data,
+			   sizeof(data), &t->rsp);
 }

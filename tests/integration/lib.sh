@@ -439,3 +439,36 @@ it_why()
 	msg=$(printf '%s %s' "$IT_ERR" "$IT_OUT" | tr '\n' ' ' | cut -c1-160)
 	echo "exit $IT_RC: $msg"
 }
+
+# ---- second TPM and tcsd (tss_migration: a key moves from TPM A to B) ----
+#
+# it_pair_b_start: a second TPM_UNDER_TEST with fresh state and its own
+# tcsd, made by the helpers above run with IT_DIR pointing at $IT_DIR/b
+# (its own state dir, logs, tcsd config and system persistent storage).
+# Physical presence is asserted on it before its tcsd starts.  The first
+# pair's variables (TPM_PORT, TPM_ENDPOINT, IT_TPM_PID, IT_TCSD_PID,
+# TSS_TCSD_PORT) are left as they were; the second tcsd's port is exported
+# as TSS_TCSD_PORT_B.  Both pairs are stopped by it_cleanup.
+it_pair_b_start()
+{
+	local dir=$IT_DIR port=$TPM_PORT ep=$TPM_ENDPOINT tpm=$IT_TPM_PID
+	local tcsd=$IT_TCSD_PID tcsd_port=${TSS_TCSD_PORT:-} rc=0
+
+	mkdir -m 0711 "$dir/b" || bail "mkdir $dir/b failed"
+	IT_DIR=$dir/b
+	it_tpm_start
+	it_assert_pp || rc=1
+	it_tcsd_start
+	export TSS_TCSD_PORT_B=$TSS_TCSD_PORT
+	IT_DIR=$dir
+	TPM_PORT=$port
+	TPM_ENDPOINT=$ep
+	IT_TPM_PID=$tpm
+	IT_TCSD_PID=$tcsd
+	if [ -n "$tcsd_port" ]; then
+		export TSS_TCSD_PORT=$tcsd_port
+	else
+		unset TSS_TCSD_PORT
+	fi
+	return $rc
+}

@@ -8,8 +8,9 @@
 #
 #   TPM_UNDER_TEST=swtpm tests/integration/run.sh [SUITE...]
 #
-# Suites: tpm_tools (tpm-tools and tpm-quote-tools, tpm_tools.sh) and
-# tss_conformance (the libtspi program).  O selects the build dir (default
+# Suites: tpm_tools (tpm-tools and tpm-quote-tools, tpm_tools.sh),
+# tss_conformance (the libtspi program), tss_migration and tss_keypressure
+# (more keys than slots through tcsd).  O selects the build dir (default
 # build); binaries the suites need are built when missing, unless
 # IT_NO_BUILD=1.
 
@@ -45,6 +46,133 @@ suite_tss_conformance()
 	it_summary "tss_conformance harness ($TPM_UNDER_TEST)"
 }
 
+TSS_TRANS_PROG=$IT_O/tests/integration/tss_transport
+
+# The tss_transport suite: commands in an encrypted, logged transport
+# session opened by libtspi (TSS_TSPATTRIB_CONTEXT_TRANSPORT; TrouSerS
+# 0.3.15 has no tcsd.conf option that wraps commands), closed with a signed
+# log (TPM_ReleaseTransportSigned).
+suite_tss_transport()
+{
+	local rc
+
+	[ -x "$TSS_TRANS_PROG" ] || bail "$TSS_TRANS_PROG is missing"
+	it_setup
+	it_tpm_start
+	if it_assert_pp; then
+		ok "physical presence asserted by TSC_PhysicalPresence"
+	else
+		not_ok "physical presence asserted by TSC_PhysicalPresence" \
+			"see the lines above"
+	fi
+	it_tcsd_start
+	timeout "$TSS_PROG_SECS" "$TSS_TRANS_PROG"
+	rc=$?
+	[ "$rc" -le 1 ] || not_ok "tss_transport finished" "exit status $rc"
+	it_summary "tss_transport harness ($TPM_UNDER_TEST)"
+}
+
+TSS_DEL_PROG=$IT_O/tests/integration/tss_delegation
+
+# The tss_delegation suite: families, owner delegation blobs, verification
+# counts and the delegate table via Tspi_TPM_Delegate_*, and a key
+# delegation used through DSAP (CreateWrapKey under the SRK).
+suite_tss_delegation()
+{
+	local rc
+
+	[ -x "$TSS_DEL_PROG" ] || bail "$TSS_DEL_PROG is missing"
+	it_setup
+	it_tpm_start
+	if it_assert_pp; then
+		ok "physical presence asserted by TSC_PhysicalPresence"
+	else
+		not_ok "physical presence asserted by TSC_PhysicalPresence" \
+			"see the lines above"
+	fi
+	it_tcsd_start
+	timeout "$TSS_PROG_SECS" "$TSS_DEL_PROG"
+	rc=$?
+	[ "$rc" -le 1 ] || not_ok "tss_delegation finished" "exit status $rc"
+	it_summary "tss_delegation harness ($TPM_UNDER_TEST)"
+}
+
+TSS_MIG_PROG=$IT_O/tests/integration/tss_migration
+
+# The tss_migration suite: two fresh TPMs, each behind its own tcsd; the
+# libtspi program migrates a key from the first to the second.
+suite_tss_migration()
+{
+	local rc
+
+	[ -x "$TSS_MIG_PROG" ] || bail "$TSS_MIG_PROG is missing"
+	it_setup
+	it_tpm_start
+	if it_assert_pp; then
+		ok "TPM A: physical presence asserted by TSC_PhysicalPresence"
+	else
+		not_ok "TPM A: physical presence asserted" "see the lines above"
+	fi
+	if it_pair_b_start; then
+		ok "TPM B: physical presence asserted by TSC_PhysicalPresence"
+	else
+		not_ok "TPM B: physical presence asserted" "see the lines above"
+	fi
+	it_tcsd_start
+	timeout "$TSS_PROG_SECS" "$TSS_MIG_PROG"
+	rc=$?
+	[ "$rc" -le 1 ] || not_ok "tss_migration finished" "exit status $rc"
+	it_summary "tss_migration harness ($TPM_UNDER_TEST)"
+}
+
+TSS_KP_PROG=$IT_O/tests/integration/tss_keypressure
+
+# The tss_keypressure suite: more keys than the TPM has slots, used through
+# tcsd, which must swap them out and back in (context save/load).
+suite_tss_keypressure()
+{
+	local rc
+
+	[ -x "$TSS_KP_PROG" ] || bail "$TSS_KP_PROG is missing"
+	it_setup
+	it_tpm_start
+	if it_assert_pp; then
+		ok "physical presence asserted by TSC_PhysicalPresence"
+	else
+		not_ok "physical presence asserted by TSC_PhysicalPresence" \
+			"see the lines above"
+	fi
+	it_tcsd_start
+	timeout "$TSS_PROG_SECS" "$TSS_KP_PROG"
+	rc=$?
+	[ "$rc" -le 1 ] || not_ok "tss_keypressure finished" "exit status $rc"
+	it_summary "tss_keypressure harness ($TPM_UNDER_TEST)"
+}
+
+TSS_AUDIT_PROG=$IT_O/tests/integration/tss_audit
+
+# The tss_audit suite: ordinal audit status, the audit digest recomputed
+# from an audited GetRandom, and the signed digest, via libtspi.
+suite_tss_audit()
+{
+	local rc
+
+	[ -x "$TSS_AUDIT_PROG" ] || bail "$TSS_AUDIT_PROG is missing"
+	it_setup
+	it_tpm_start
+	if it_assert_pp; then
+		ok "physical presence asserted by TSC_PhysicalPresence"
+	else
+		not_ok "physical presence asserted by TSC_PhysicalPresence" \
+			"see the lines above"
+	fi
+	it_tcsd_start
+	timeout "$TSS_PROG_SECS" "$TSS_AUDIT_PROG"
+	rc=$?
+	[ "$rc" -le 1 ] || not_ok "tss_audit finished" "exit status $rc"
+	it_summary "tss_audit harness ($TPM_UNDER_TEST)"
+}
+
 # Builds the binaries the suites need when they are missing (make check and
 # `make tests` build them beforehand).  build-san style dirs get SAN=1 unless
 # SAN says otherwise, so that one dir never mixes instrumented objects.
@@ -52,7 +180,12 @@ build()
 {
 	local targets=() t log san
 
-	for t in tests/tools/tpmsend tests/integration/tss_conformance; do
+	for t in tests/tools/tpmsend tests/integration/tss_conformance \
+		tests/integration/tss_migration \
+		tests/integration/tss_keypressure \
+		tests/integration/tss_delegation \
+		tests/integration/tss_audit \
+		tests/integration/tss_transport; do
 		[ -x "$IT_O/$t" ] || targets+=("$O/$t")
 	done
 	[ "$TPM_UNDER_TEST" = tpmd ] && [ ! -x "$TPMD" ] && targets+=("$O/tpmd")
@@ -122,13 +255,40 @@ if [ "${1:-}" = --suite-tss_conformance ]; then
 	suite_tss_conformance
 	exit
 fi
+if [ "${1:-}" = --suite-tss_transport ]; then
+	suite_tss_transport
+	exit
+fi
+if [ "${1:-}" = --suite-tss_delegation ]; then
+	suite_tss_delegation
+	exit
+fi
+if [ "${1:-}" = --suite-tss_migration ]; then
+	suite_tss_migration
+	exit
+fi
+if [ "${1:-}" = --suite-tss_audit ]; then
+	suite_tss_audit
+	exit
+fi
+if [ "${1:-}" = --suite-tss_keypressure ]; then
+	suite_tss_keypressure
+	exit
+fi
 
 SUITES=("$@")
-[ ${#SUITES[@]} -gt 0 ] || SUITES=(tpm_tools tss_conformance)
+# tss_keypressure is run by name only: TrouSerS 0.3.15 cannot reload the
+# keys it evicts (see tests/integration/tss_keypressure.c).
+[ ${#SUITES[@]} -gt 0 ] ||
+	SUITES=(tpm_tools tss_conformance tss_migration tss_delegation
+		tss_audit tss_transport)
 for s in "${SUITES[@]}"; do
 	case $s in
-	tpm_tools | tss_conformance) ;;
-	*) bail "unknown suite '$s' (tpm_tools, tss_conformance)" ;;
+	tpm_tools | tss_conformance | tss_migration | tss_keypressure | \
+		tss_delegation | tss_audit | tss_transport) ;;
+	*) bail "unknown suite '$s' (tpm_tools, tss_conformance," \
+		"tss_migration, tss_keypressure, tss_delegation, tss_audit," \
+		"tss_transport)" ;;
 	esac
 done
 PASSED=0
@@ -149,6 +309,16 @@ for s in "${SUITES[@]}"; do
 		run_suite "$s" "$HERE/tpm_tools.sh" ;;
 	tss_conformance)
 		run_suite "$s" "$HERE/run.sh" --suite-tss_conformance ;;
+	tss_migration)
+		run_suite "$s" "$HERE/run.sh" --suite-tss_migration ;;
+	tss_keypressure)
+		run_suite "$s" "$HERE/run.sh" --suite-tss_keypressure ;;
+	tss_delegation)
+		run_suite "$s" "$HERE/run.sh" --suite-tss_delegation ;;
+	tss_audit)
+		run_suite "$s" "$HERE/run.sh" --suite-tss_audit ;;
+	tss_transport)
+		run_suite "$s" "$HERE/run.sh" --suite-tss_transport ;;
 	esac
 done
 if [ -n "$INTERRUPTED" ]; then

@@ -359,4 +359,228 @@ int tc_get_ticks(struct tc_conn *c, uint64_t *ticks, struct tc_rsp *r);
 /* Name of a TPM return code ("TPM_AUTHFAIL"), or "TPM_0x..." if unknown. */
 const char *tc_rc_name(uint32_t rc);
 
+/* ---- migration family (Part 3, 11) ---- */
+
+/* Marshal @pk as a TPM_PUBKEY (default exponent). */
+void tc_cmd_pubkey(struct tc_cmd *cmd, const struct tc_pubkey *pk);
+/* Split a TPM_KEY/TPM_KEY12 blob: @head_len bytes before encDataSize,
+ * and encData itself. Return: 0 or -EBADMSG. */
+int tc_key_split(const uint8_t *blob, size_t len, size_t *head_len,
+		 const uint8_t **enc, uint32_t *enc_len);
+/* AuthorizeMigrationKey; @ticket (cap TC_BUF_MAX) gets the
+ * TPM_MIGRATIONKEYAUTH. */
+int tc_authorize_migration_key(struct tc_conn *c,
+			       const uint8_t owner[TC_DIGEST_SIZE],
+			       uint16_t scheme, const struct tc_pubkey *pk,
+			       uint8_t *ticket, size_t *ticket_len,
+			       struct tc_rsp *r);
+/* CreateMigrationBlob with two OIAP sessions (parent, migration secret);
+ * @random and @out hold TC_MAX_MODULUS bytes. */
+int tc_create_migration_blob(struct tc_conn *c, uint32_t parent,
+			     const uint8_t parent_auth[TC_DIGEST_SIZE],
+			     const uint8_t mig_auth[TC_DIGEST_SIZE],
+			     uint16_t type, const uint8_t *ticket,
+			     size_t ticket_len, const uint8_t *enc,
+			     uint32_t enc_len, uint8_t *random,
+			     uint32_t *random_len, uint8_t *out,
+			     uint32_t *out_len, struct tc_rsp *r);
+int tc_convert_migration_blob(struct tc_conn *c, uint32_t parent,
+			      const uint8_t parent_auth[TC_DIGEST_SIZE],
+			      const uint8_t *in, uint32_t in_len,
+			      const uint8_t *random, uint32_t random_len,
+			      uint8_t *out, uint32_t *out_len,
+			      struct tc_rsp *r);
+
+/* ---- keysmisc (issue 3) ---- */
+/* Sealx with no PCR binding; the data is masked with the OSAP session
+ * (MGF1 XOR) on the way in.  @blob (cap TC_BUF_MAX) gets the
+ * TPM_STORED_DATA12. */
+int tc_sealx(struct tc_conn *c, uint32_t key,
+	     const uint8_t key_auth[TC_DIGEST_SIZE],
+	     const uint8_t data_auth[TC_DIGEST_SIZE], const void *data,
+	     uint32_t len, uint8_t *blob, size_t *blob_len, struct tc_rsp *r);
+/* Unseal a Sealx blob: OSAP for the key, OIAP for the data; the masked
+ * output is unmasked into @out (cap TC_BUF_MAX). */
+int tc_unsealx(struct tc_conn *c, uint32_t key,
+	       const uint8_t key_auth[TC_DIGEST_SIZE],
+	       const uint8_t data_auth[TC_DIGEST_SIZE], const uint8_t *blob,
+	       size_t blob_len, uint8_t *out, uint32_t *out_len,
+	       struct tc_rsp *r);
+/* CertifyKey2 with an OIAP area per non-NULL secret (keyAuth first);
+ * the signature over the TPM_CERTIFY_INFO2 is verified against
+ * @cert_pub when given; *info_len gets its length. */
+int tc_certify_key2(struct tc_conn *c, uint32_t key,
+		    const uint8_t *key_auth, uint32_t cert,
+		    const uint8_t *cert_auth,
+		    const uint8_t msa[TC_DIGEST_SIZE],
+		    const uint8_t nonce[TC_DIGEST_SIZE],
+		    const struct tc_pubkey *cert_pub, size_t *info_len,
+		    struct tc_rsp *r);
+/* MakeIdentity (zero label digest); @blob (cap TC_BUF_MAX) gets idKey. */
+int tc_make_identity(struct tc_conn *c, const uint8_t owner[TC_DIGEST_SIZE],
+		     const uint8_t srk[TC_DIGEST_SIZE],
+		     const uint8_t id_auth[TC_DIGEST_SIZE], uint32_t bits,
+		     uint8_t *blob, size_t *blob_len, struct tc_rsp *r);
+/* ChangeAuthAsymStart for an RSA-@bits OAEP ephemeral key; the
+ * certifyInfo signature is verified against @id_pub when given. */
+int tc_change_auth_asym_start(struct tc_conn *c, uint32_t id,
+			      const uint8_t id_auth[TC_DIGEST_SIZE],
+			      const uint8_t nonce[TC_DIGEST_SIZE],
+			      uint32_t bits, const struct tc_pubkey *id_pub,
+			      uint32_t *eph, struct tc_pubkey *eph_pub,
+			      struct tc_rsp *r);
+/* ChangeAuthAsymFinish of encData @enc (entity @et with secret
+ * @cur_auth) to @new_auth; changeProof is verified (TC_EBADSIG) and the
+ * new encData copied to @out (cap TC_BUF_MAX). */
+int tc_change_auth_asym_finish(struct tc_conn *c, uint32_t parent,
+			       const uint8_t parent_auth[TC_DIGEST_SIZE],
+			       uint32_t eph, const struct tc_pubkey *eph_pub,
+			       uint16_t et,
+			       const uint8_t cur_auth[TC_DIGEST_SIZE],
+			       const uint8_t new_auth[TC_DIGEST_SIZE],
+			       const uint8_t *enc, uint32_t enc_len,
+			       uint8_t *out, uint32_t *out_len,
+			       struct tc_rsp *r);
+
+
+/* ---- daa (issue 3): DAA_Join / DAA_Sign ---- */
+
+/* One TPM_DAA_Join or TPM_DAA_Sign (@ord) stage under a fresh owner OIAP
+ * session; outputData is copied to @out (cap TC_BUF_MAX) when not NULL. */
+int tc_daa_stage(struct tc_conn *c, uint32_t ord,
+		 const uint8_t owner[TC_DIGEST_SIZE], uint32_t handle,
+		 uint8_t stage, const void *in0, uint32_t len0,
+		 const void *in1, uint32_t len1, uint8_t *out,
+		 uint32_t *out_len, struct tc_rsp *r);
+/* A DAA issuer's RSA-2048 signing key (stages 1-2 of DAA_Join). */
+struct tc_issuer_key;
+/* New key; its 256-byte modulus to @n.  NULL on failure. */
+struct tc_issuer_key *tc_issuer_key_new(uint8_t n[256]);
+/* PKCS#1 v1.5 SHA-1 signature of (@d, @len) to @sig (256 bytes). */
+int tc_issuer_sign(struct tc_issuer_key *k, const void *d, size_t len,
+		   uint8_t sig[256]);
+void tc_issuer_key_free(struct tc_issuer_key *k);
+
+
+/* ---- delegation (issue 3): DSAP ---- */
+
+/*
+ * Open a DSAP session on entity @et (TPM_ET_DEL_OWNER_BLOB,
+ * TPM_ET_DEL_KEY_BLOB with key @key, TPM_ET_DEL_ROW with a 4-byte index)
+ * whose entityValue is @ev; @auth is the delegation's secret.  The shared
+ * secret becomes the HMAC key, as for OSAP.
+ */
+int tc_dsap(struct tc_conn *c, struct tc_session *s, uint16_t et,
+	    uint32_t key, const void *ev, uint32_t ev_len,
+	    const uint8_t auth[TC_DIGEST_SIZE], struct tc_rsp *r);
+
+/* ---- transport (issue 3): transport sessions ---- */
+
+/* Part 2, 13.1 TPM_TRANSPORT_ATTRIBUTES. */
+#define TC_TRANSPORT_ENCRYPT	0x00000001U
+#define TC_TRANSPORT_LOG	0x00000002U
+#define TC_TRANSPORT_EXCLUSIVE	0x00000004U
+
+/* The caller's side of a transport session, with its own model of the
+ * session log (transDigest) to check ReleaseTransportSigned against. */
+struct tc_transport {
+	uint32_t handle;
+	uint32_t attrs, alg;
+	uint16_t enc_scheme;
+	bool cont;
+	uint8_t key[TC_DIGEST_SIZE];	/* the session's authData */
+	uint8_t nonce_even[TC_DIGEST_SIZE];
+	uint8_t nonce_odd[TC_DIGEST_SIZE];
+	uint8_t ticks[32];		/* TPM_CURRENT_TICKS at Establish */
+	uint8_t log[TC_DIGEST_SIZE];
+};
+
+/*
+ * EstablishTransport with authData @secret: in clear (TPM_KH_TRANSPORT)
+ * when @enc is NULL, else OAEP-encrypted to @enc, the loaded key @key
+ * (authorized by OIAP with @key_auth).  The session continues.
+ */
+int tc_establish_transport(struct tc_conn *c, struct tc_transport *t,
+			   uint32_t key, const struct tc_pubkey *enc,
+			   const uint8_t key_auth[TC_DIGEST_SIZE],
+			   uint32_t attrs, uint32_t alg, uint16_t es,
+			   const uint8_t secret[TC_DIGEST_SIZE],
+			   struct tc_rsp *r);
+/*
+ * ExecuteTransport of the complete command @w (@in_handles handles lead
+ * its parameters, @out_handles its response's).  On TPM_SUCCESS the
+ * decrypted wrapped response goes to @wr (cap TC_BUF_MAX), the outer
+ * authorization is verified (TC_EBADAUTH) and the log model extended,
+ * with pubKeyHash @pkh (NULL: none).
+ */
+int tc_execute_transport(struct tc_conn *c, struct tc_transport *t,
+			 const uint8_t *w, size_t wlen,
+			 unsigned int in_handles, unsigned int out_handles,
+			 const uint8_t pkh[TC_DIGEST_SIZE], uint8_t *wr,
+			 size_t *wr_len, struct tc_rsp *r);
+/*
+ * ReleaseTransportSigned with signing key @key (OIAP with @key_auth);
+ * the signature must verify with @pk over the log model (TC_EBADSIG).
+ */
+int tc_release_transport_signed(struct tc_conn *c, struct tc_transport *t,
+				uint32_t key,
+				const uint8_t key_auth[TC_DIGEST_SIZE],
+				const struct tc_pubkey *pk,
+				const uint8_t anti[TC_DIGEST_SIZE],
+				struct tc_rsp *r);
+/* pubKeyHash of the log for one key (Part 3, 24.2 step 10.d). */
+void tc_transport_pubkey_hash(const struct tc_pubkey *pk,
+			      uint8_t out[TC_DIGEST_SIZE]);
+
+/* ---- migration family, CMK part (Part 3, 11.5-11.10) ---- */
+/* SHA-1 of @pk marshalled as a TPM_PUBKEY (default exponent). */
+void tc_pubkey_digest(const struct tc_pubkey *pk, uint8_t out[TC_DIGEST_SIZE]);
+/* CMK_ApproveMA: @approval gets HMAC(tpmProof, TPM_CMK_MA_APPROVAL). */
+int tc_cmk_approve_ma(struct tc_conn *c, const uint8_t owner[TC_DIGEST_SIZE],
+		      const uint8_t msa_digest[TC_DIGEST_SIZE],
+		      uint8_t approval[TC_DIGEST_SIZE], struct tc_rsp *r);
+int tc_cmk_set_restrictions(struct tc_conn *c,
+			    const uint8_t owner[TC_DIGEST_SIZE],
+			    uint32_t restriction, struct tc_rsp *r);
+/* CMK_CreateKey under @parent with an OSAP session (OIAP when @oiap);
+ * @blob (cap TC_BUF_MAX) gets the TPM_KEY12. */
+int tc_cmk_create_key(struct tc_conn *c, uint32_t parent,
+		      const uint8_t parent_auth[TC_DIGEST_SIZE], bool oiap,
+		      const struct tc_key_template *t,
+		      const uint8_t usage[TC_DIGEST_SIZE],
+		      const uint8_t approval[TC_DIGEST_SIZE],
+		      const uint8_t msa_digest[TC_DIGEST_SIZE],
+		      uint8_t *blob, size_t *blob_len, struct tc_rsp *r);
+/* CMK_CreateTicket of a signature by @pk over @signed_data. */
+int tc_cmk_create_ticket(struct tc_conn *c,
+			 const uint8_t owner[TC_DIGEST_SIZE],
+			 const struct tc_pubkey *pk,
+			 const uint8_t signed_data[TC_DIGEST_SIZE],
+			 const uint8_t *sig, uint32_t sig_len,
+			 uint8_t ticket[TC_DIGEST_SIZE], struct tc_rsp *r);
+/* CMK_CreateBlob (OIAP for the parent); @random and @out hold
+ * TC_MAX_MODULUS bytes. */
+int tc_cmk_create_blob(struct tc_conn *c, uint32_t parent,
+		       const uint8_t parent_auth[TC_DIGEST_SIZE],
+		       uint16_t type, const uint8_t *mka, size_t mka_len,
+		       const uint8_t src[TC_DIGEST_SIZE],
+		       const uint8_t *msa, uint32_t msa_len,
+		       const uint8_t *rt, uint32_t rt_len,
+		       const uint8_t *st, uint32_t st_len,
+		       const uint8_t *enc, uint32_t enc_len,
+		       uint8_t *random, uint32_t *random_len,
+		       uint8_t *out, uint32_t *out_len, struct tc_rsp *r);
+/* CMK_ConvertMigration of @enc as the encData of the key whose public
+ * part is the @head_len bytes at @head; @out holds TC_MAX_MODULUS. */
+int tc_cmk_convert_migration(struct tc_conn *c, uint32_t parent,
+			     const uint8_t parent_auth[TC_DIGEST_SIZE],
+			     const uint8_t rt[3 * TC_DIGEST_SIZE],
+			     const uint8_t st[TC_DIGEST_SIZE],
+			     const uint8_t *head, size_t head_len,
+			     const uint8_t *enc, uint32_t enc_len,
+			     const uint8_t *msa, uint32_t msa_len,
+			     const uint8_t *random, uint32_t random_len,
+			     uint8_t *out, uint32_t *out_len,
+			     struct tc_rsp *r);
+
 #endif /* TPMCLIENT_H */
