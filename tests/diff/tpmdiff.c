@@ -1003,14 +1003,11 @@ static const struct cap_case cap_cases[] = {
 };
 
 /*
- * Until issue 3: the ordinals absent from tpmd's dispatch table (DAA,
- * DSAP and delegation, transport sessions, migration, audit, context
- * saving, maintenance, ...).  tpmd answers FALSE for them, and for the
- * protocols and transport algorithms that need them, where libtpms
- * answers TRUE; that is the one expected, documented difference of
- * these capabilities (docs/diff-allowed.md, "until issue 3").  Drop an
- * ordinal from this list when it lands: the getcap step
- * "until-issue-3-list" fails while tpmd implements a listed ordinal.
+ * Ordinals tpmd does not dispatch.  Issue 3 implemented the rest of TPM
+ * 1.2; what remains here are the TPM 1.1-only ordinals and TPM_Init,
+ * which libtpms does not implement either, so no capability answer
+ * differs any more.  The getcap step "until-issue-3-list" still fails if
+ * tpmd ever dispatches a listed ordinal, keeping the list truthful.
  */
 static const uint32_t until_issue_3[] = {
 	TPM_ORD_CertifySelfTest,
