@@ -158,6 +158,12 @@ fuzz: deps
 demo: deps all
 	@scripts/demo
 
+# Long crash run (tests/integration/crash_test.py; `make check` runs 100
+# trials): CRASH_TRIALS=N, CRASH_SEED=N to repeat a run.
+CRASH_TRIALS ?= 1000
+soak: deps all tests
+	@O=$(O) CRASH_TRIALS=$(CRASH_TRIALS) tests/integration/crash_test.py
+
 # The daemons share one sbin directory: the manager runs vtpmd and tpmd
 # from next to its own executable.  The config and the state root are
 # system paths (not under PREFIX); an existing config is never replaced,

@@ -19,8 +19,10 @@
 
 /* 100 ms apart: the backend socket gets 5 s to appear. */
 #define BACKEND_CONNECT_TRIES	50
-/* How long an answer waits for room in a full backend socket (ms). */
-#define BACKEND_WRITE_WAIT_MS	1000
+/* How long an answer waits for room in a full backend socket (ms): long
+ * enough for a busy reader to be scheduled, short enough that one that
+ * stopped reading stalls the event loop only briefly per answer. */
+#define BACKEND_WRITE_WAIT_MS	200
 
 int backend_open(struct mgr *m)
 {

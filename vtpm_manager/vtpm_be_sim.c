@@ -211,10 +211,12 @@ static void on_manager(void)
 		manager_fd = -1;
 		/* As tpmbk when /dev/vtpm is closed: TPM_FAIL to everyone
 		 * waiting. */
-		for (i = 0; i < neps; i++)
+		for (i = 0; i < neps; i++) {
 			if (eps[i].waiting && eps[i].client_fd >= 0)
 				answer_error(&eps[i], eps[i].req[0] << 8 |
 					     eps[i].req[1]);
+			eps[i].waiting = false;
+		}
 		return;
 	}
 	if (vtpm_ipc_parse(buf, (size_t)r, VTPM_MAX_TPM_PACKET, &f)) {
@@ -310,9 +312,14 @@ int main(int argc, char **argv)
 		for (i = 0; i < neps; i++) {
 			struct endpoint *e = &eps[i];
 
-			if (e->waiting && now >= e->deadline &&
-			    e->client_fd >= 0)
-				answer_error(e, e->req[0] << 8 | e->req[1]);
+			if (e->waiting && now >= e->deadline) {
+				/* Answer the client if it is still there; a
+				 * departed one's slot is freed either way. */
+				if (e->client_fd >= 0)
+					answer_error(e, e->req[0] << 8 |
+						     e->req[1]);
+				e->waiting = false;
+			}
 			/* A new client only once the last answer is in: a
 			 * late answer must not reach the wrong client. */
 			p[n].fd = e->client_fd < 0 && !e->waiting ?

@@ -15,7 +15,7 @@
 # fresh TPM).  It only drives and observes the daemons; it changes no state
 # outside its private temp dir, and stops every process it started.
 #
-# Usage: O=build [CRASH_TRIALS=100] [CRASH_SEED=N] tests/integration/crash_test.py
+# Usage: O=build [CRASH_TRIALS=100] [CRASH_SEED=N] crash_test.py
 # TAP: one line per 10 trials, then a summary line.
 import hashlib
 import hmac
@@ -30,9 +30,6 @@ import sys
 import tempfile
 import threading
 import time
-
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 O = os.environ.get("O", "build")
 TRIALS = int(os.environ.get("CRASH_TRIALS", "100"))
@@ -50,7 +47,7 @@ TAG_RQU, TAG_RQU_AUTH1 = 0x00C1, 0x00C2
 ORD_OIAP, ORD_OSAP, ORD_TAKE_OWNERSHIP = 0x0A, 0x0B, 0x0D
 ORD_GET_CAPABILITY, ORD_READ_PUBEK = 0x65, 0x7C
 ORD_NV_DEFINE, ORD_NV_WRITE, ORD_NV_READ = 0xCC, 0xCD, 0xCF
-TPM_SUCCESS, TPM_BADINDEX = 0, 0x02
+TPM_SUCCESS, TPM_BADINDEX, TPM_FAIL = 0, 0x02, 0x09
 TPM_ET_OWNER, TPM_KH_OWNER = 0x0002, 0x40000001
 NV_PER_OWNERWRITE = 0x00000002
 OWNER_AUTH = hashlib.sha1(b"crash test owner").digest()
@@ -79,7 +76,9 @@ def note(msg):
 
 
 class TpmError(Exception):
-    pass
+    def __init__(self, what, rc):
+        super().__init__(f"{what} rc {rc:#x}")
+        self.rc = rc
 
 
 def u16(v):
@@ -152,13 +151,13 @@ def auth_session(ep, osap):
     if not osap:
         rc, body = ep.transact(command(TAG_RQU, ORD_OIAP, b""))
         if rc:
-            raise TpmError(f"OIAP rc {rc:#x}")
+            raise TpmError("OIAP", rc)
         return struct.unpack(">I", body[:4])[0], body[4:24], None
     odd_osap = os.urandom(20)
     rc, body = ep.transact(command(TAG_RQU, ORD_OSAP, u16(TPM_ET_OWNER) +
                                    u32(TPM_KH_OWNER) + odd_osap))
     if rc:
-        raise TpmError(f"OSAP rc {rc:#x}")
+        raise TpmError("OSAP", rc)
     handle, even, even_osap = struct.unpack(">I20s20s", body[:44])
     shared = hmac.new(OWNER_AUTH, even_osap + odd_osap, "sha1").digest()
     return handle, even, shared
@@ -171,19 +170,36 @@ def auth_trailer(key, ordinal, params, handle, even):
     return u32(handle) + odd + b"\x00" + mac
 
 
+def mgf1(seed, n):
+    out = b""
+    for c in range((n + 19) // 20):
+        out += hashlib.sha1(seed + u32(c)).digest()
+    return out[:n]
+
+
+def oaep_encrypt(n, msg):
+    """RSAES-OAEP (PKCS#1 v2.1) with SHA-1, MGF1 and the TPM's label
+    "TCPA", e = 65537: what TPM_TakeOwnership expects (Part 1, 31.1.1)."""
+    k = (n.bit_length() + 7) // 8
+    db = (hashlib.sha1(b"TCPA").digest() + bytes(k - len(msg) - 42) +
+          b"\x01" + msg)
+    seed = os.urandom(20)
+    masked_db = bytes(x ^ y for x, y in zip(db, mgf1(seed, k - 21)))
+    masked_seed = bytes(x ^ y for x, y in zip(seed, mgf1(masked_db, 20)))
+    em = int.from_bytes(b"\x00" + masked_seed + masked_db, "big")
+    return pow(em, 65537, n).to_bytes(k, "big")
+
+
 def take_ownership(ep):
     rc, body = ep.transact(command(TAG_RQU, ORD_READ_PUBEK, os.urandom(20)))
     if rc:
-        raise TpmError(f"ReadPubek rc {rc:#x}")
+        raise TpmError("ReadPubek", rc)
     parm_size = struct.unpack(">I", body[8:12])[0]
     off = 12 + parm_size
     n_len = struct.unpack(">I", body[off:off + 4])[0]
     n = int.from_bytes(body[off + 4:off + 4 + n_len], "big")
-    ek = rsa.RSAPublicNumbers(65537, n).public_key()
-    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA1()),
-                        algorithm=hashes.SHA1(), label=b"TCPA")
-    enc_owner = ek.encrypt(OWNER_AUTH, oaep)
-    enc_srk = ek.encrypt(SRK_AUTH, oaep)
+    enc_owner = oaep_encrypt(n, OWNER_AUTH)
+    enc_srk = oaep_encrypt(n, SRK_AUTH)
     # The SRK: RSA-2048 storage key, OAEP, authorization always.
     srk = (b"\x01\x01\x00\x00" + u16(0x0011) + u32(0) + b"\x01" +
            u32(1) + u16(3) + u16(1) + u32(12) + u32(2048) + u32(2) +
@@ -195,14 +211,14 @@ def take_ownership(ep):
                                 auth_trailer(OWNER_AUTH, ORD_TAKE_OWNERSHIP,
                                              params, handle, even)))
     if rc:
-        raise TpmError(f"TakeOwnership rc {rc:#x}")
+        raise TpmError("TakeOwnership", rc)
 
 
 def owned(ep):
     rc, body = ep.transact(command(TAG_RQU, ORD_GET_CAPABILITY,
                                    u32(5) + u32(4) + u32(0x111)))
     if rc:
-        raise TpmError(f"GetCapability rc {rc:#x}")
+        raise TpmError("GetCapability", rc)
     return body[4] == 1
 
 
@@ -235,7 +251,7 @@ def nv_read(ep, index):
     if rc == TPM_BADINDEX:
         return None
     if rc:
-        raise TpmError(f"NV_ReadValue {index:#x} rc {rc:#x}")
+        raise TpmError(f"NV_ReadValue {index:#x}", rc)
     n = struct.unpack(">I", body[:4])[0]
     return body[4:4 + n]
 
@@ -366,6 +382,7 @@ class Guest:
         self.acked = 0
         self.stop = threading.Event()
         self.error = None
+        self.unexpected = None
 
     def one_op(self):
         free = [NV_BASE + k for k in range(NV_POOL)
@@ -388,7 +405,7 @@ class Guest:
         else:
             rc = nv_write(self.ep, idx, val)
         if rc:
-            raise TpmError(f"{kind} {idx:#x} rc {rc:#x}")
+            raise TpmError(f"{kind} {idx:#x}", rc)
         self.uncertain = None
         if val is None:
             del self.nv[idx]
@@ -400,10 +417,15 @@ class Guest:
         try:
             while not self.stop.is_set():
                 self.one_op()
-        except (TpmError, OSError, ConnectionError) as e:
-            # The crash (or the failure under test): this operation's
-            # answer was lost.  A session opened for it never mattered.
+        except (OSError, ConnectionError) as e:
             self.error = str(e)
+        except TpmError as e:
+            # The crash: this operation's answer was lost (the manager or
+            # be_sim answers TPM_FAIL for a vtpmd or a manager that died).
+            # Any other answer is a failure of its own.
+            self.error = str(e)
+            if e.rc != TPM_FAIL:
+                self.unexpected = str(e)
 
     def verify(self):
         """Read back every index; returns (checked, problems) and makes
@@ -463,8 +485,8 @@ def trial(stack, guests, n):
     threads = []
     for g in guests:
         g.stop.clear()
-        g.error = None
-        t = threading.Thread(target=g.run)
+        g.error = g.unexpected = None
+        t = threading.Thread(target=g.run, daemon=True)
         t.start()
         threads.append(t)
     # The moment: anywhere in a few dozen operations.
@@ -485,6 +507,8 @@ def trial(stack, guests, n):
     wait_serving(guests)
     checks, problems = 0, []
     for g in guests:
+        if g.unexpected:
+            problems.append(f"instance {g.inst}: {g.unexpected}")
         c, p = g.verify()
         checks += c
         problems += p
@@ -548,6 +572,13 @@ def main():
         summary = (f"{TRIALS} crashes, {total_acked} acknowledged operations, "
                    f"{total_checks} NV areas read back, {total_lost} lost "
                    f"or wrong")
+        with open(os.path.join(tmp, "manager.log"), "rb") as f:
+            fresh = f.read().count(b"new vTPM: manufacturing")
+        if fresh == 2:
+            ok("no vtpmd ever made a fresh TPM after the first start")
+        else:
+            not_ok("no fresh TPM after the first start",
+                   f"{fresh - 2} fresh TPMs made over saved state")
         if total_lost:
             not_ok("crash summary", summary)
         else:

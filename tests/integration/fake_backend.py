@@ -129,7 +129,7 @@ class Backend:
         return struct.unpack("3i", cred)[0]
 
     def send(self, data):
-        # Blocking in spirit: the manager drains its socket promptly.
+        # Answers are read while waiting for room, as tpmbk would.
         deadline = time.monotonic() + ANSWER_SECS
         while True:
             try:

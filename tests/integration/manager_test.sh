@@ -35,6 +35,16 @@ for b in "$MGR" "$CTL" "$SIM" "$TSS_PROG"; do
 	[ -x "$b" ] || bail "$b is missing (make O=$O all tests)"
 done
 
+# verdict NAME REASON: ok when the last command succeeded.
+verdict()
+{
+	if [ $? -eq 0 ]; then
+		ok "$1"
+	else
+		not_ok "$1" "$2"
+	fi
+}
+
 # raw PORT HEX...: raw TPM commands to one instance through vtpm_be_sim
 # (only while no tcsd holds that instance's single connection).
 raw()
@@ -130,16 +140,6 @@ mgr_down()
 	it_forget "$SIM_PID"
 }
 
-# verdict NAME REASON: ok when the last command succeeded.
-verdict()
-{
-	if [ $? -eq 0 ]; then
-		ok "$1"
-	else
-		not_ok "$1" "$2"
-	fi
-}
-
 last_ok()
 {
 	if [ "$IT_RC" -eq 0 ]; then
@@ -196,8 +196,8 @@ tss_session()
 		# 0x21, TPM_DECRYPT_ERROR from TPM_LoadKey2.
 		it_tool "" tpm_unsealdata -z -i "$w/sealed-1" -o "$w/stolen"
 		[ "$IT_RC" -eq 33 ] && ! [ -s "$w/stolen" ]
-		verdict "$m: instance 1's key blob fails to load (TPM_DECRYPT_ERROR)" \
-			"$(it_why)"
+		verdict "$m: instance 1's key blob fails to load" \
+			"want TPM_DECRYPT_ERROR; $(it_why)"
 	fi
 	echo "secret of instance $n ($1)" >"$w/plain-$n"
 	it_tool "" tpm_sealdata -z -i "$w/plain-$n" -o "$w/sealed-$n"
@@ -277,7 +277,8 @@ phase_tss()
 	isolation "$m"
 	tss_session "$m" 2 "$PORT_2"
 	nv_separate "$m"
-	check "$m: the manager is still running" "it exited" it_alive "$MGR_PID"
+	check "$m: the manager is still running" "it exited" \
+		it_alive "$MGR_PID"
 	mgr_down
 }
 

@@ -24,8 +24,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MGR=$IT_O/vtpm_managerd
 CTL=$IT_O/vtpmctl
 SIM=$IT_O/vtpm_be_sim
-UUID_1=6f1f7a7e-0000-4a11-9a55-0000000ta001
-UUID_2=6f1f7a7e-0000-4a11-9a55-0000000ta002
+UUID_1=6f1f7a7e-0000-4a11-9a55-00000007a001
+UUID_2=6f1f7a7e-0000-4a11-9a55-00000007a002
 TAMPER_FLIPS=${TAMPER_FLIPS:-20}
 TAMPER_SEED=${TAMPER_SEED:-$$}
 RANDOM=$TAMPER_SEED
@@ -181,17 +181,20 @@ done
 echo "# seed $TAMPER_SEED (TAMPER_SEED=$TAMPER_SEED repeats the sample)"
 ROOT=$IT_DIR/root
 mkdir -m 0700 "$ROOT"
-PORT_1=$(it_pick_port 1) && PORT_2=$(it_pick_port 1) || bail "no free ports"
+PORT_1=$(it_pick_port 1) || bail "no free port"
+PORT_2=$(it_pick_port 1) || bail "no free port"
 [ "$PORT_1" != "$PORT_2" ] || PORT_2=$(it_pick_port 1)
 it_spawn be_sim "$SIM" --backend "unix:$ROOT/backend.sock" \
 	--expose "1=tcp:127.0.0.1:$PORT_1" --expose "2=tcp:127.0.0.1:$PORT_2" -d
 
 # ---- a state worth keeping, and an older copy of it ----
 start_manager || bail "the manager did not come up"
-"$CTL" --root "$ROOT" open 1 --uuid "$UUID_1" >/dev/null &&
-	"$CTL" --root "$ROOT" open 2 --uuid "$UUID_2" >/dev/null ||
-	bail "vtpmctl open failed"
-serves "$PORT_1" && serves "$PORT_2" || bail "the vTPMs do not answer"
+"$CTL" --root "$ROOT" open 1 --uuid "$UUID_1" >/dev/null ||
+	bail "vtpmctl open 1 failed"
+"$CTL" --root "$ROOT" open 2 --uuid "$UUID_2" >/dev/null ||
+	bail "vtpmctl open 2 failed"
+serves "$PORT_1" || bail "instance 1 does not answer"
+serves "$PORT_2" || bail "instance 2 does not answer"
 cp "$ROOT/instances/1.state" "$IT_DIR/old-1.state"
 r=$("$TPMSEND" "tcp:127.0.0.1:$PORT_1" "$NV_DEFINE")
 [ "$(it_rc "$r")" -eq 0 ] || bail "NV_DefineSpace: $r"
@@ -214,7 +217,7 @@ for ((i = 0; i < TAMPER_FLIPS; i++)); do
 	flip "$ROOT/instances/2.state" "$o2"
 	state_case "flip 1.state@$o1 and 2.state@$o2"
 done
-t2=($(truncations "$n2"))
+read -ra t2 <<<"$(truncations "$n2")"
 i=0
 for len in $(truncations "$n1"); do
 	restore
@@ -230,9 +233,12 @@ mv "$ROOT/instances/1.state" "$ROOT/instances/x"
 mv "$ROOT/instances/2.state" "$ROOT/instances/1.state"
 mv "$ROOT/instances/x" "$ROOT/instances/2.state"
 state_case "1.state and 2.state swapped"
-grep -q "instance 1: stored state refused: .*another" "$IT_DIR/manager.log" &&
-	ok "the swap is reported as another instance's state" ||
+if grep -q "instance 1: stored state refused: .*another" \
+	"$IT_DIR/manager.log"; then
+	ok "the swap is reported as another instance's state"
+else
 	not_ok "swap reason" "$(grep 'refused' "$IT_DIR/manager.log" | head -1)"
+fi
 
 restore
 cp "$IT_DIR/old-1.state" "$ROOT/instances/1.state"
@@ -246,8 +252,11 @@ start_manager || why="the manager did not start"
 stop_manager
 [ "$s" = "$(sha256sum <"$ROOT/instances/1.state")" ] ||
 	why="${why:+$why; }the old file was changed"
-[ -z "$why" ] && ok "rollback of 1.state refused; instance 2 serves" ||
+if [ -z "$why" ]; then
+	ok "rollback of 1.state refused; instance 2 serves"
+else
 	not_ok "rollback of 1.state" "$why"
+fi
 
 # ---- manager.sealed ----
 ns=$(stat -c %s "$ROOT/manager.sealed")
@@ -276,6 +285,9 @@ fi
 [ -z "$why" ] && grep -q "new vTPM: manufacturing" "$IT_DIR/manager.log" &&
 	why="a fresh TPM was made"
 stop_manager
-[ -z "$why" ] && ok "the untouched files load: both vTPMs and instance 1's NV area" ||
+if [ -z "$why" ]; then
+	ok "the untouched files load: both vTPMs and instance 1's NV area"
+else
 	not_ok "the untouched files load" "$why"
+fi
 it_summary "tamper_test"
