@@ -4653,6 +4653,12 @@ static void scen_keysmisc(struct diff *d)
 
 /* ---- issue 3 anchor: keysmisc scenarios go above this line ---- */
 
+/* ---- anchor: diffA scenarios go above this line ---- */
+
+/* ---- anchor: diffB scenarios go above this line ---- */
+
+/* ---- anchor: diffC scenarios go above this line ---- */
+
 struct scenario {
 	const char *name;
 	void (*run)(struct diff *d);
@@ -4692,6 +4698,9 @@ static const struct scenario scenarios[] = {
 	/* issue 3 anchor: maintenance rows go above this line */
 	{ "keysmisc", scen_keysmisc },
 	/* issue 3 anchor: keysmisc rows go above this line */
+	/* anchor: diffA rows go above this line */
+	/* anchor: diffB rows go above this line */
+	/* anchor: diffC rows go above this line */
 };
 
 #define NSCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
