@@ -112,12 +112,15 @@ static void model_command(struct audit_model *m, uint32_t ord,
 	if (!memcmp(m->digest, zero, 20))
 		m->counter++;
 	tb_wr_be32(buf, ord);
-	memcpy(buf + 4, in, in_len);
+	/* Commands and answers without parameters come as (NULL, 0). */
+	if (in_len)
+		memcpy(buf + 4, in, in_len);
 	th_sha1(buf, 4 + in_len, d);
 	model_extend(m, TPM_TAG_AUDIT_EVENT_IN, d);
 	tb_wr_be32(buf, TPM_SUCCESS);
 	tb_wr_be32(buf + 4, ord);
-	memcpy(buf + 8, out, out_len);
+	if (out_len)
+		memcpy(buf + 8, out, out_len);
 	th_sha1(buf, 8 + out_len, d);
 	model_extend(m, TPM_TAG_AUDIT_EVENT_OUT, d);
 }
