@@ -542,9 +542,11 @@ TPM_RESULT tpm_cmd_migrate_key(struct tpm_cmd *c, struct tpm_buf *in,
 	rc = TPM_INVALID_KEYUSAGE;
 	if (ma->usage != TPM_KEY_MIGRATE)
 		goto out;
+	/* Step 2 asks OAEP of the migration key only; the destination's
+	 * declared scheme does not matter: the blob is OAEP-encrypted to it
+	 * in step 4 as every migration blob is (libtpms agrees). */
 	rc = TPM_INAPPROPRIATE_ENC;
-	if (ma->parms.enc_scheme != TPM_ES_RSAESOAEP_SHA1_MGF1 ||
-	    m.key.parms.enc_scheme != TPM_ES_RSAESOAEP_SHA1_MGF1)
+	if (ma->parms.enc_scheme != TPM_ES_RSAESOAEP_SHA1_MGF1)
 		goto out;
 	/* Step 3: pubKey is a key this TPM can encrypt to. */
 	rc = TPM_BAD_KEY_PROPERTY;
