@@ -694,8 +694,9 @@ static TPM_RESULT set_rule_check(const struct tpm_state *s,
 		return TPM_BAD_PARAMETER;
 	if ((r->how & SET_NEEDS_ENABLED) && s->pf.disable)
 		return TPM_DISABLED;
-	if ((r->how & SET_NEEDS_ACTIVE) &&
-	    (s->pf.deactivated || s->sf.deactivated))
+	/* Only the STCLEAR flag gates commands (the permanent one takes
+	 * effect at the next Startup), as in dispatch.c. */
+	if ((r->how & SET_NEEDS_ACTIVE) && s->sf.deactivated)
 		return TPM_DEACTIVATED;
 	return TPM_SUCCESS;
 }
@@ -709,7 +710,7 @@ static TPM_RESULT set_owner_install(struct tpm_state *s, bool v, bool pp)
 		return TPM_AUTHFAIL;
 	if (s->pf.disable)
 		return TPM_DISABLED;
-	if (s->pf.deactivated || s->sf.deactivated)
+	if (s->sf.deactivated)
 		return TPM_DEACTIVATED;
 	if (s->pd.no_owner_install != !v) {
 		s->pd.no_owner_install = !v;

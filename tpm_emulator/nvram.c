@@ -184,7 +184,8 @@ static TPM_RESULT check_enabled(const struct tpm_state *s)
 {
 	if (s->pf.disable)
 		return TPM_DISABLED;
-	if (s->pf.deactivated || s->sf.deactivated)
+	/* The STCLEAR flag, as dispatch.c: see check_state(). */
+	if (s->sf.deactivated)
 		return TPM_DEACTIVATED;
 	return TPM_SUCCESS;
 }

@@ -2681,3 +2681,285 @@ int tc_cmk_convert_migration(struct tc_conn *c, uint32_t parent,
 	memcpy(out, p, *out_len);
 	return 0;
 }
+
+/* ---- diffA: ChangeAuth, ChangeAuthOwner, DIR, UnBind, LoadKey,
+ * EvictKey, MigrateKey, CertifyKey ---- */
+
+/* A response that is one sized field of at most @cap bytes, copied. */
+static int sized_out(const struct tc_rsp *r, uint8_t *out, uint32_t *out_len,
+		     uint32_t cap)
+{
+	struct tc_rsp copy = *r;
+	struct tpm_buf b;
+	const uint8_t *p;
+	uint32_t n;
+
+	tc_rsp_params(&copy, &b);
+	if (tb_get_sized(&b, &p, &n, cap) || tb_expect_end(&b))
+		return -EBADMSG;
+	memcpy(out, p, n);
+	*out_len = n;
+	return 0;
+}
+
+int tc_change_auth(struct tc_conn *c, uint32_t parent,
+		   const uint8_t parent_auth[TC_DIGEST_SIZE], uint16_t et,
+		   const uint8_t cur_auth[TC_DIGEST_SIZE],
+		   const uint8_t new_auth[TC_DIGEST_SIZE], const uint8_t *enc,
+		   uint32_t enc_len, uint8_t *out, uint32_t *out_len,
+		   struct tc_rsp *r)
+{
+	uint8_t en[TC_DIGEST_SIZE];
+	struct tc_session s[2];
+	struct tc_cmd cmd;
+	uint32_t ev;
+	uint16_t pet;
+	int rc;
+
+	key_entity(parent, &pet, &ev);
+	rc = tc_osap(c, &s[0], pet, ev, parent_auth, r);
+	if (rc)
+		return rc;
+	rc = tc_oiap(c, &s[1], cur_auth, r);
+	if (rc) {
+		tc_session_close(c, &s[0]);
+		return rc;
+	}
+	/* Part 3, 17.1: encNewAuth is ADIP under the parent's session. */
+	tc_adip_encrypt(&s[0], false, new_auth, en);
+	tc_cmd_init(&cmd, TPM_ORD_ChangeAuth);
+	tc_cmd_handle(&cmd, parent);
+	tc_cmd_u16(&cmd, TPM_PID_ADCP);
+	tc_cmd_bytes(&cmd, en, sizeof(en));
+	tc_cmd_u16(&cmd, et);
+	tc_cmd_sized(&cmd, enc, enc_len);
+	rc = tc_call(c, &cmd, s, 2, r);
+	tc_session_close(c, &s[0]);
+	tc_session_close(c, &s[1]);
+	if (rc)
+		return rc;
+	return sized_out(r, out, out_len, TC_BUF_MAX);
+}
+
+int tc_change_auth_owner(struct tc_conn *c,
+			 const uint8_t owner[TC_DIGEST_SIZE], uint16_t et,
+			 const uint8_t new_auth[TC_DIGEST_SIZE],
+			 struct tc_rsp *r)
+{
+	uint8_t en[TC_DIGEST_SIZE];
+	struct tc_session s;
+	struct tc_cmd cmd;
+	int rc;
+
+	rc = tc_osap(c, &s, TPM_ET_OWNER, TPM_KH_OWNER, owner, r);
+	if (rc)
+		return rc;
+	tc_adip_encrypt(&s, false, new_auth, en);
+	tc_cmd_init(&cmd, TPM_ORD_ChangeAuthOwner);
+	tc_cmd_u16(&cmd, TPM_PID_ADCP);
+	tc_cmd_bytes(&cmd, en, sizeof(en));
+	tc_cmd_u16(&cmd, et);
+	rc = tc_call(c, &cmd, &s, 1, r);
+	tc_session_close(c, &s);
+	return rc;
+}
+
+int tc_dir_write_auth(struct tc_conn *c, const uint8_t owner[TC_DIGEST_SIZE],
+		      uint32_t index, const uint8_t value[TC_DIGEST_SIZE],
+		      struct tc_rsp *r)
+{
+	struct tc_cmd cmd;
+
+	tc_cmd_init(&cmd, TPM_ORD_DirWriteAuth);
+	tc_cmd_u32(&cmd, index);
+	tc_cmd_bytes(&cmd, value, TC_DIGEST_SIZE);
+	return call_oiap(c, &cmd, owner, r);
+}
+
+int tc_dir_read(struct tc_conn *c, uint32_t index,
+		uint8_t out[TC_DIGEST_SIZE], struct tc_rsp *r)
+{
+	struct tc_cmd cmd;
+	struct tpm_buf b;
+	int rc;
+
+	tc_cmd_init(&cmd, TPM_ORD_DirRead);
+	tc_cmd_u32(&cmd, index);
+	rc = call0(c, &cmd, r);
+	if (rc)
+		return rc;
+	tc_rsp_params(r, &b);
+	if (tb_get_bytes(&b, out, TC_DIGEST_SIZE) || tb_expect_end(&b))
+		return -EBADMSG;
+	return 0;
+}
+
+int tc_unbind(struct tc_conn *c, uint32_t key,
+	      const uint8_t auth[TC_DIGEST_SIZE], const uint8_t *in,
+	      uint32_t in_len, uint8_t *out, uint32_t *out_len,
+	      struct tc_rsp *r)
+{
+	struct tc_cmd cmd;
+	int rc;
+
+	tc_cmd_init(&cmd, TPM_ORD_UnBind);
+	tc_cmd_handle(&cmd, key);
+	tc_cmd_sized(&cmd, in, in_len);
+	rc = call_oiap(c, &cmd, auth, r);
+	if (rc)
+		return rc;
+	return sized_out(r, out, out_len, TC_MAX_MODULUS);
+}
+
+int tc_load_key(struct tc_conn *c, uint32_t parent,
+		const uint8_t parent_auth[TC_DIGEST_SIZE],
+		const uint8_t *blob, size_t blob_len, uint32_t *handle,
+		struct tc_rsp *r)
+{
+	struct tc_cmd cmd;
+	struct tpm_buf b;
+	int rc;
+
+	tc_cmd_init(&cmd, TPM_ORD_LoadKey);
+	tc_cmd_handle(&cmd, parent);
+	tc_cmd_bytes(&cmd, blob, blob_len);
+	/* Part 3, 27.8: unlike LoadKey2's, this inkeyHandle is an output
+	 * parameter inside outParamDigest (3S). */
+	rc = call_oiap(c, &cmd, parent_auth, r);
+	if (rc)
+		return rc;
+	tc_rsp_params(r, &b);
+	if (tb_get_u32(&b, handle) || tb_expect_end(&b))
+		return -EBADMSG;
+	return 0;
+}
+
+int tc_evict_key(struct tc_conn *c, uint32_t key, struct tc_rsp *r)
+{
+	struct tc_cmd cmd;
+
+	tc_cmd_init(&cmd, TPM_ORD_EvictKey);
+	tc_cmd_u32(&cmd, key);
+	return call0(c, &cmd, r);
+}
+
+int tc_migrate_key(struct tc_conn *c, uint32_t ma,
+		   const uint8_t auth[TC_DIGEST_SIZE],
+		   const struct tc_pubkey *pk, const uint8_t *in,
+		   uint32_t in_len, uint8_t *out, uint32_t *out_len,
+		   struct tc_rsp *r)
+{
+	struct tc_cmd cmd;
+	int rc;
+
+	tc_cmd_init(&cmd, TPM_ORD_MigrateKey);
+	tc_cmd_handle(&cmd, ma);
+	tc_cmd_pubkey(&cmd, pk);
+	tc_cmd_sized(&cmd, in, in_len);
+	rc = call_oiap(c, &cmd, auth, r);
+	if (rc)
+		return rc;
+	return sized_out(r, out, out_len, TC_MAX_MODULUS);
+}
+
+int tc_certify_key(struct tc_conn *c, uint32_t cert,
+		   const uint8_t cert_auth[TC_DIGEST_SIZE], uint32_t key,
+		   const uint8_t key_auth[TC_DIGEST_SIZE],
+		   const uint8_t nonce[TC_DIGEST_SIZE],
+		   const struct tc_pubkey *cert_pub, uint8_t *info,
+		   size_t *info_len, struct tc_rsp *r)
+{
+	uint8_t digest[TC_DIGEST_SIZE];
+	const uint8_t *p, *sig;
+	struct tc_session s[2];
+	struct tc_cmd cmd;
+	struct tpm_buf b;
+	uint32_t n;
+	size_t len;
+	int rc;
+
+	rc = tc_oiap(c, &s[0], cert_auth, r);
+	if (rc)
+		return rc;
+	rc = tc_oiap(c, &s[1], key_auth, r);
+	if (rc) {
+		tc_session_close(c, &s[0]);
+		return rc;
+	}
+	tc_cmd_init(&cmd, TPM_ORD_CertifyKey);
+	tc_cmd_handle(&cmd, cert);
+	tc_cmd_handle(&cmd, key);
+	tc_cmd_bytes(&cmd, nonce, TC_DIGEST_SIZE);
+	rc = tc_call(c, &cmd, s, 2, r);
+	tc_session_close(c, &s[0]);
+	tc_session_close(c, &s[1]);
+	if (rc)
+		return rc;
+	tc_rsp_params(r, &b);
+	if (certify_info_len(&b, false, &len) || tb_get_ref(&b, &p, len) ||
+	    tb_get_u32(&b, &n) || tb_get_ref(&b, &sig, n) ||
+	    tb_expect_end(&b) || len > TC_BUF_MAX)
+		return -EBADMSG;
+	if (info)
+		memcpy(info, p, len);
+	*info_len = len;
+	tc_sha1(p, len, digest);
+	return cert_pub ? tc_rsa_verify_sha1(cert_pub, digest, sig, n) : 0;
+}
+
+/* ---- diffB: authorized administration commands and Quote2 ---- */
+
+int tc_call_auth(struct tc_conn *c, struct tc_cmd *cmd,
+		 const uint8_t *auth, struct tc_rsp *r)
+{
+	return auth ? call_oiap(c, cmd, auth, r) : call0(c, cmd, r);
+}
+
+int tc_quote2(struct tc_conn *c, uint32_t key,
+	      const uint8_t auth[TC_DIGEST_SIZE],
+	      const uint8_t nonce[TC_DIGEST_SIZE], uint32_t mask,
+	      bool add_version, const uint8_t values[][TC_DIGEST_SIZE],
+	      const struct tc_pubkey *pk, struct tc_rsp *r)
+{
+	/* TPM_QUOTE_INFO2 (Part 2, 11.4), then TPM_CAP_VERSION_INFO. */
+	uint8_t info[TC_BUF_MAX], digest[TC_DIGEST_SIZE];
+	const uint8_t *ver, *sig;
+	uint32_t nver, nsig;
+	struct tc_cmd cmd;
+	struct tpm_buf b, q;
+	int rc;
+
+	tc_cmd_init(&cmd, TPM_ORD_Quote2);
+	tc_cmd_handle(&cmd, key);
+	tc_cmd_bytes(&cmd, nonce, TC_DIGEST_SIZE);
+	tc_cmd_pcr_selection(&cmd, mask);
+	tc_cmd_u8(&cmd, add_version);
+	rc = call_oiap(c, &cmd, auth, r);
+	if (rc)
+		return rc;
+	tc_rsp_params(r, &b);
+	/* pcrData: selection (2 + 3), localityAtRelease, digestAtRelease */
+	if (tb_skip(&b, 2 + PCR_SELECT_SIZE + 1 + TC_DIGEST_SIZE) ||
+	    tb_get_sized(&b, &ver, &nver, TC_BUF_MAX / 2) ||
+	    tb_get_sized(&b, &sig, &nsig, TC_MAX_MODULUS) ||
+	    tb_expect_end(&b))
+		return -EBADMSG;
+	if (!pk)
+		return 0;
+	/* Built from the caller's PCR values: the TPM's are not trusted. */
+	tb_init_write(&q, info, sizeof(info));
+	tb_put_u16(&q, TPM_TAG_QUOTE_INFO2);
+	tb_put_bytes(&q, "QUT2", 4);
+	tb_put_bytes(&q, nonce, TC_DIGEST_SIZE);
+	tb_put_u16(&q, PCR_SELECT_SIZE);
+	tb_put_u8(&q, mask & 0xff);
+	tb_put_u8(&q, (mask >> 8) & 0xff);
+	tb_put_u8(&q, (mask >> 16) & 0xff);
+	tb_put_u8(&q, TPM_LOC_ZERO);
+	tc_pcr_composite_digest(mask, values, digest);
+	tb_put_bytes(&q, digest, TC_DIGEST_SIZE);
+	if (add_version && tb_put_bytes(&q, ver, nver))
+		return -ENOSPC;
+	tc_sha1(info, q.len, digest);
+	return tc_rsa_verify_sha1(pk, digest, sig, nsig);
+}

@@ -583,4 +583,71 @@ int tc_cmk_convert_migration(struct tc_conn *c, uint32_t parent,
 			     uint8_t *out, uint32_t *out_len,
 			     struct tc_rsp *r);
 
+
+/* ---- diffA: ChangeAuth, ChangeAuthOwner, DIR, UnBind, LoadKey,
+ * EvictKey, MigrateKey, CertifyKey ---- */
+/* ChangeAuth of encData @enc under @parent (OSAP, ADIP) with the
+ * entity's OIAP session on @cur_auth; the new encData goes to @out
+ * (cap TC_BUF_MAX). */
+int tc_change_auth(struct tc_conn *c, uint32_t parent,
+		   const uint8_t parent_auth[TC_DIGEST_SIZE], uint16_t et,
+		   const uint8_t cur_auth[TC_DIGEST_SIZE],
+		   const uint8_t new_auth[TC_DIGEST_SIZE], const uint8_t *enc,
+		   uint32_t enc_len, uint8_t *out, uint32_t *out_len,
+		   struct tc_rsp *r);
+/* ChangeAuthOwner of entity @et (owner or SRK) to @new_auth. */
+int tc_change_auth_owner(struct tc_conn *c,
+			 const uint8_t owner[TC_DIGEST_SIZE], uint16_t et,
+			 const uint8_t new_auth[TC_DIGEST_SIZE],
+			 struct tc_rsp *r);
+int tc_dir_write_auth(struct tc_conn *c, const uint8_t owner[TC_DIGEST_SIZE],
+		      uint32_t index, const uint8_t value[TC_DIGEST_SIZE],
+		      struct tc_rsp *r);
+int tc_dir_read(struct tc_conn *c, uint32_t index,
+		uint8_t out[TC_DIGEST_SIZE], struct tc_rsp *r);
+/* UnBind; @out holds TC_MAX_MODULUS bytes. */
+int tc_unbind(struct tc_conn *c, uint32_t key,
+	      const uint8_t auth[TC_DIGEST_SIZE], const uint8_t *in,
+	      uint32_t in_len, uint8_t *out, uint32_t *out_len,
+	      struct tc_rsp *r);
+/* The deprecated TPM_LoadKey (Part 3, 27.8). */
+int tc_load_key(struct tc_conn *c, uint32_t parent,
+		const uint8_t parent_auth[TC_DIGEST_SIZE],
+		const uint8_t *blob, size_t blob_len, uint32_t *handle,
+		struct tc_rsp *r);
+int tc_evict_key(struct tc_conn *c, uint32_t key, struct tc_rsp *r);
+/* MigrateKey of @in under the TPM_KEY_MIGRATE key @ma to @pk; @out holds
+ * TC_MAX_MODULUS bytes. */
+int tc_migrate_key(struct tc_conn *c, uint32_t ma,
+		   const uint8_t auth[TC_DIGEST_SIZE],
+		   const struct tc_pubkey *pk, const uint8_t *in,
+		   uint32_t in_len, uint8_t *out, uint32_t *out_len,
+		   struct tc_rsp *r);
+/* CertifyKey of @key by @cert (an OIAP area each, certHandle first);
+ * the signature over the TPM_CERTIFY_INFO is verified against @cert_pub
+ * when given, and @info (cap TC_BUF_MAX, may be NULL) gets a copy. */
+int tc_certify_key(struct tc_conn *c, uint32_t cert,
+		   const uint8_t cert_auth[TC_DIGEST_SIZE], uint32_t key,
+		   const uint8_t key_auth[TC_DIGEST_SIZE],
+		   const uint8_t nonce[TC_DIGEST_SIZE],
+		   const struct tc_pubkey *cert_pub, uint8_t *info,
+		   size_t *info_len, struct tc_rsp *r);
+
+/* ---- diffB: authorized administration commands and Quote2 ---- */
+/* Run @cmd under one fresh OIAP session keyed by @auth; without
+ * authorization when @auth is NULL. */
+int tc_call_auth(struct tc_conn *c, struct tc_cmd *cmd,
+		 const uint8_t *auth, struct tc_rsp *r);
+/*
+ * Quote2 of the PCRs in @mask with @nonce at locality 0.  With @pk the
+ * signature must verify over the TPM_QUOTE_INFO2 built from @values (the
+ * caller's own reading of the PCRs) and @nonce, followed by the returned
+ * TPM_CAP_VERSION_INFO when @add_version (TC_EBADSIG if not).
+ */
+int tc_quote2(struct tc_conn *c, uint32_t key,
+	      const uint8_t auth[TC_DIGEST_SIZE],
+	      const uint8_t nonce[TC_DIGEST_SIZE], uint32_t mask,
+	      bool add_version, const uint8_t values[][TC_DIGEST_SIZE],
+	      const struct tc_pubkey *pk, struct tc_rsp *r);
+
 #endif /* TPMCLIENT_H */

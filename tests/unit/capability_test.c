@@ -737,8 +737,16 @@ static void set_capability_presence_flags(void **state)
 				 NULL), TPM_SUCCESS);
 	assert_true(t->s->pf.deactivated);
 	assert_true(tpm_state_dirty(t->s));
+	/* The permanent flag reaches the STCLEAR one only at the next
+	 * Startup (Part 1): until then the TPM is still active. */
+	assert_int_equal(setflag(t, TPM_SET_PERM_FLAGS, TPM_PF_OWNERSHIP, 0,
+				 NULL), TPM_SUCCESS);
+	assert_int_equal(setflag(t, TPM_SET_PERM_FLAGS, TPM_PF_OWNERSHIP, 1,
+				 NULL), TPM_SUCCESS);
+	t->s->sf.deactivated = true;
 	assert_int_equal(setflag(t, TPM_SET_PERM_FLAGS, TPM_PF_OWNERSHIP, 0,
 				 NULL), TPM_DEACTIVATED);
+	t->s->sf.deactivated = false;
 	assert_int_equal(setflag(t, TPM_SET_PERM_FLAGS, TPM_PF_DEACTIVATED, 0,
 				 NULL), TPM_SUCCESS);
 	/* SetCapability works while disabled (Part 2, 17). */
