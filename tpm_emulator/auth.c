@@ -188,6 +188,14 @@ TPM_RESULT tpm_auth_check(struct tpm_cmd *c, unsigned int idx,
 	return TPM_SUCCESS;
 }
 
+TPM_RESULT tpm_auth_owner(struct tpm_cmd *c)
+{
+	if (!c->s->pf.owner_installed)
+		return TPM_NOSRK;
+	return tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
+			      c->s->pd.owner_auth);
+}
+
 TPM_RESULT tpm_auth_require_osap(struct tpm_cmd *c, unsigned int idx)
 {
 	struct tpm_session *sess;

@@ -149,14 +149,6 @@ static int pubkey_digest(const struct tpm_key *k,
 	return tpm_sha1(buf, b.len, out);
 }
 
-static TPM_RESULT owner_auth(struct tpm_cmd *c)
-{
-	if (!c->s->pf.owner_installed)
-		return TPM_NOSRK;
-	return tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
-			      c->s->pd.owner_auth);
-}
-
 TPM_RESULT tpm_cmk_restrict_check(const struct tpm_state *s,
 				  const struct tpm_key *k)
 {
@@ -201,7 +193,7 @@ TPM_RESULT tpm_cmd_cmk_set_restrictions(struct tpm_cmd *c,
 
 	/* Step 1: the owner (never a delegate: no delegation bit exists
 	 * for this ordinal). */
-	rc = owner_auth(c);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	/* Step 2: TPM_PERMANENT_DATA restrictDelegate (kept with the
@@ -224,7 +216,7 @@ TPM_RESULT tpm_cmd_cmk_approve_ma(struct tpm_cmd *c, struct tpm_buf *in,
 		return TPM_BAD_PARAM_SIZE;
 
 	/* Step 1 */
-	rc = owner_auth(c);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	/* Steps 2-3: outData = HMAC(tpmProof, TPM_CMK_MA_APPROVAL). */
@@ -362,7 +354,7 @@ TPM_RESULT tpm_cmd_cmk_create_ticket(struct tpm_cmd *c, struct tpm_buf *in,
 		goto out;
 
 	/* Step 1 */
-	rc = owner_auth(c);
+	rc = tpm_auth_owner(c);
 	/* Step 2 */
 	if (!rc)
 		rc = ticket_key_check(&k);

@@ -54,15 +54,6 @@ static TPM_RESULT counter_value_put(struct tpm_buf *b,
 	return TPM_SUCCESS;
 }
 
-/* Owner authorization of area 0; an unowned TPM has no owner secret. */
-static TPM_RESULT owner_auth(struct tpm_cmd *c)
-{
-	if (!c->s->pf.owner_installed)
-		return TPM_NOSRK;
-	return tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
-			      c->s->pd.owner_auth);
-}
-
 /*
  * Part 3, 25.4 steps 2-4 / 25.5 steps 3-5: end the counter's sessions,
  * forget it, and poison countID if it was this cycle's active counter.
@@ -104,7 +95,7 @@ TPM_RESULT tpm_cmd_create_counter(struct tpm_cmd *c, struct tpm_buf *in,
 	rc = tpm_auth_require_osap(c, 0);
 	if (rc)
 		return rc;
-	rc = owner_auth(c);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	/* Step 2: continueAuthSession is FALSE on output. */
@@ -226,7 +217,7 @@ TPM_RESULT tpm_cmd_release_counter_owner(struct tpm_cmd *c,
 	if (tb_get_u32(in, &id) || tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 	/* Step 1 */
-	rc = owner_auth(c);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	/* Step 2 */

@@ -127,6 +127,9 @@ TPM_RESULT tpm_cmd_reset_lock_value(struct tpm_cmd *c, struct tpm_buf *in,
 TPM_RESULT tpm_auth_check(struct tpm_cmd *c, unsigned int idx,
 			  uint16_t entity_type, uint32_t entity_value,
 			  const uint8_t secret[TPM_SECRET_SIZE]);
+/* Owner authorization of area 0: TPM_NOSRK when no owner is installed,
+ * else tpm_auth_check() with the owner secret. */
+TPM_RESULT tpm_auth_owner(struct tpm_cmd *c);
 /* The session of area @idx must be OSAP (or DSAP): TPM_INVALID_AUTHHANDLE
  * otherwise.  Used before tpm_auth_decrypt(). */
 TPM_RESULT tpm_auth_require_osap(struct tpm_cmd *c, unsigned int idx);
@@ -242,6 +245,14 @@ TPM_RESULT tpm_cmd_disable_force_clear(struct tpm_cmd *c, struct tpm_buf *in,
 				       struct tpm_buf *out);
 TPM_RESULT tpm_cmd_change_auth_owner(struct tpm_cmd *c, struct tpm_buf *in,
 				     struct tpm_buf *out);
+/* Part 3, 14.1 step 2: the keyInfo this TPM makes an EK from
+ * (CreateEndorsementKeyPair and CreateRevocableEK). */
+TPM_RESULT tpm_ek_parms_check(const struct tpm_key_parms *p);
+/* TPM_PUBKEY of the EK, with checksum = SHA1(PUBEK || antiReplay) when
+ * @with_checksum. */
+TPM_RESULT tpm_pubek_put(const struct tpm_state *s, struct tpm_buf *out,
+			 const uint8_t anti_replay[TPM_NONCE_SIZE],
+			 bool with_checksum);
 /* Create the EK (tpm_create() and CreateEndorsementKeyPair). */
 int tpm_ek_generate(struct tpm_state *s, const struct tpm_key_parms *parms);
 /* Part 3, 6.x "TPM_OwnerClear actions": wipe owner, SRK, NV owned areas,

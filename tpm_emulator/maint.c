@@ -104,15 +104,6 @@ static int xor_mask(uint8_t *buf, size_t n, const uint8_t *random,
 	return 0;
 }
 
-/* Owner authorization of auth area 0 (TPM_NOSRK without an owner). */
-static TPM_RESULT owner_authorize(struct tpm_cmd *c)
-{
-	if (!c->s->pf.owner_installed)
-		return TPM_NOSRK;
-	return tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
-			      c->s->pd.owner_auth);
-}
-
 /* Part 3, 12.1 steps 4-7: o1 from the SRK, tpmProof and ownerAuth. */
 static TPM_RESULT archive_o1(const struct tpm_state *s, uint8_t *o1,
 			     size_t *o1_len)
@@ -191,7 +182,7 @@ TPM_RESULT tpm_cmd_create_maintenance_archive(struct tpm_cmd *c,
 	if (tb_get_bool(in, &generate_random) || tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 	/* Step 1 */
-	rc = owner_authorize(c);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	/* Step 2 */
@@ -396,7 +387,7 @@ TPM_RESULT tpm_cmd_load_maintenance_archive(struct tpm_cmd *c,
 	if (rc)
 		return rc;
 	/* Step 1 */
-	rc = owner_authorize(c);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	/* Step 2 */
@@ -433,7 +424,7 @@ TPM_RESULT tpm_cmd_kill_maintenance_feature(struct tpm_cmd *c,
 	if (tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 	/* Step 1 */
-	rc = owner_authorize(c);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	/* Step 2: until the next owner (OwnerClear sets it again). */

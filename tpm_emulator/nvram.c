@@ -168,15 +168,6 @@ static TPM_RESULT nv_data_public_get(struct tpm_buf *b, struct tpm_nv_area *a)
 	return TPM_SUCCESS;
 }
 
-/* Owner authorization of area 0; an unowned TPM has no owner secret. */
-static TPM_RESULT owner_auth(struct tpm_cmd *c)
-{
-	if (!c->s->pf.owner_installed)
-		return TPM_NOSRK;
-	return tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
-			      c->s->pd.owner_auth);
-}
-
 /* Commands that touch owner-controlled NV are refused while the TPM is
  * disabled or deactivated (dispatch lets NV commands through so that an
  * unlocked TPM can be provisioned in any state). */
@@ -261,7 +252,7 @@ static TPM_RESULT define_authorize(struct tpm_cmd *c,
 			return rc;
 		/* Step 3.a: owner authorization (checked even before
 		 * nvLocked, which the spec allows). */
-		rc = owner_auth(c);
+		rc = tpm_auth_owner(c);
 		if (rc)
 			return rc;
 		/* Step 3.c: A1 = ADIP decryption of encAuth. */
@@ -521,7 +512,7 @@ static TPM_RESULT write_authorize(struct tpm_cmd *c,
 		/* Step 4.a (not for index 0, which has no area) */
 		if (a && !(a->permission & TPM_NV_PER_OWNERWRITE))
 			return TPM_AUTH_CONFLICT;
-		return owner_auth(c);
+		return tpm_auth_owner(c);
 	}
 	if (index == TPM_NV_INDEX0)
 		return TPM_SUCCESS;
@@ -681,7 +672,7 @@ static TPM_RESULT read_authorize(struct tpm_cmd *c,
 		/* Step 4.a: the DIR is owner-readable too. */
 		if (a && !(a->permission & TPM_NV_PER_OWNERREAD))
 			return TPM_AUTH_CONFLICT;
-		return owner_auth(c);
+		return tpm_auth_owner(c);
 	}
 	if (!a)
 		return TPM_SUCCESS;
@@ -781,7 +772,7 @@ TPM_RESULT tpm_cmd_dir_write_auth(struct tpm_cmd *c, struct tpm_buf *in,
 	    tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 	/* Step 1 */
-	rc = owner_auth(c);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	/* Step 2: this TPM has TPM_NUM_DIRS (1) DIR. */

@@ -24,15 +24,6 @@ bool tpm_physical_presence(const struct tpm_state *s)
 	return s->pf.physical_presence_cmd_enable && s->sf.physical_presence;
 }
 
-/* Owner authorization of auth area 0 (TPM_NOSRK without an owner). */
-static TPM_RESULT owner_authorize(struct tpm_cmd *c)
-{
-	if (!c->s->pf.owner_installed)
-		return TPM_NOSRK;
-	return tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
-			      c->s->pd.owner_auth);
-}
-
 /* Set a permanent flag, marking the state dirty only on a change. */
 static void set_pflag(struct tpm_state *s, bool *flag, bool value)
 {
@@ -249,7 +240,7 @@ TPM_RESULT tpm_cmd_owner_set_disable(struct tpm_cmd *c, struct tpm_buf *in,
 	if (rc)
 		return rc;
 	/* Step 1: owner authorization. */
-	rc = owner_authorize(c);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	/* Step 2 */

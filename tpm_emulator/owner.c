@@ -10,15 +10,6 @@
 /* Part 2, 5.1: the TPM_STRUCT_VER of a TPM_KEY made by a 1.2 TPM. */
 static const uint8_t key_struct_ver[4] = { 1, 1, 0, 0 };
 
-/* Owner authorization of auth area 0 (TPM_NOSRK without an owner). */
-static TPM_RESULT owner_authorize(struct tpm_cmd *c)
-{
-	if (!c->s->pf.owner_installed)
-		return TPM_NOSRK;
-	return tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
-			      c->s->pd.owner_auth);
-}
-
 int tpm_ek_generate(struct tpm_state *s, const struct tpm_key_parms *parms)
 {
 	struct tpm_key *ek = &s->pd.ek;
@@ -48,7 +39,7 @@ int tpm_ek_generate(struct tpm_state *s, const struct tpm_key_parms *parms)
 }
 
 /* Part 3, 14.1 step 2: the keyInfo this TPM can make an EK from. */
-static TPM_RESULT ek_parms_check(const struct tpm_key_parms *p)
+TPM_RESULT tpm_ek_parms_check(const struct tpm_key_parms *p)
 {
 	/* 2.a: RSA of at least 2048 bits; this TPM makes exactly 2048. */
 	if (p->algorithm != TPM_ALG_RSA || p->key_bits != TPM_MAX_KEY_BITS ||
@@ -62,9 +53,9 @@ static TPM_RESULT ek_parms_check(const struct tpm_key_parms *p)
 }
 
 /* TPM_PUBKEY of the EK, then checksum = SHA1(PUBEK || antiReplay). */
-static TPM_RESULT pubek_put(const struct tpm_state *s, struct tpm_buf *out,
-			    const uint8_t anti_replay[TPM_NONCE_SIZE],
-			    bool with_checksum)
+TPM_RESULT tpm_pubek_put(const struct tpm_state *s, struct tpm_buf *out,
+			 const uint8_t anti_replay[TPM_NONCE_SIZE],
+			 bool with_checksum)
 {
 	uint8_t checksum[TPM_DIGEST_SIZE];
 	size_t start = out->len;
@@ -102,7 +93,7 @@ TPM_RESULT tpm_cmd_create_endorsement_key_pair(struct tpm_cmd *c,
 	if (s->pd.ek.valid)
 		return TPM_DISABLED_CMD;
 	/* Step 2 */
-	rc = ek_parms_check(&parms);
+	rc = tpm_ek_parms_check(&parms);
 	if (rc)
 		return rc;
 	/* Steps 3 and 5: make and keep the pair (default exponent). */
@@ -114,7 +105,7 @@ TPM_RESULT tpm_cmd_create_endorsement_key_pair(struct tpm_cmd *c,
 	s->pf.enable_revoke_ek = false;
 	tpm_mark_dirty(s);
 	/* Step 4: PUBEK and checksum. */
-	return pubek_put(s, out, anti_replay, true);
+	return tpm_pubek_put(s, out, anti_replay, true);
 }
 
 /* Part 3, 14.4 TPM_ReadPubek */
@@ -134,7 +125,7 @@ TPM_RESULT tpm_cmd_read_pubek(struct tpm_cmd *c, struct tpm_buf *in,
 	if (!s->pd.ek.valid)
 		return TPM_NO_ENDORSEMENT;
 	/* Steps 3-4 */
-	return pubek_put(s, out, anti_replay, true);
+	return tpm_pubek_put(s, out, anti_replay, true);
 }
 
 /* Part 3, 27.6 TPM_OwnerReadPubek */
@@ -146,13 +137,13 @@ TPM_RESULT tpm_cmd_owner_read_pubek(struct tpm_cmd *c, struct tpm_buf *in,
 	if (tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 	/* Step 1 */
-	rc = owner_authorize(c);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	if (!c->s->pd.ek.valid)
 		return TPM_NO_ENDORSEMENT;
 	/* Step 2 */
-	return pubek_put(c->s, out, NULL, false);
+	return tpm_pubek_put(c->s, out, NULL, false);
 }
 
 /* Part 3, 14.5 TPM_OwnerReadInternalPub */
@@ -169,7 +160,7 @@ TPM_RESULT tpm_cmd_owner_read_internal_pub(struct tpm_cmd *c,
 	if (tb_get_u32(in, &handle) || tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 	/* Step 1 */
-	rc = owner_authorize(c);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	/* Steps 2-4 */
@@ -194,7 +185,7 @@ TPM_RESULT tpm_cmd_disable_pubek_read(struct tpm_cmd *c, struct tpm_buf *in,
 	(void)out;
 	if (tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
-	rc = owner_authorize(c);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	/* Step 1 */
@@ -428,7 +419,7 @@ TPM_RESULT tpm_cmd_owner_clear(struct tpm_cmd *c, struct tpm_buf *in,
 	if (tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 	/* Step 1 */
-	rc = owner_authorize(c);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	/* Step 2 */
@@ -469,7 +460,7 @@ TPM_RESULT tpm_cmd_disable_owner_clear(struct tpm_cmd *c, struct tpm_buf *in,
 	if (tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 	/* Step 1 */
-	rc = owner_authorize(c);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	/* Step 2: only ForceClear resets it. */
@@ -530,7 +521,7 @@ TPM_RESULT tpm_cmd_change_auth_owner(struct tpm_cmd *c, struct tpm_buf *in,
 	/* Steps 1-2: an OSAP session for the owner. */
 	rc = tpm_auth_require_osap(c, 0);
 	if (!rc)
-		rc = owner_authorize(c);
+		rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	/* Step 6: the session ends whatever happens next. */

@@ -7,34 +7,6 @@
  */
 #include "internal.h"
 
-/* Part 3, 14.1 step 2 (CreateRevocableEK step 2 performs 14.1). */
-static TPM_RESULT ek_parms_check(const struct tpm_key_parms *p)
-{
-	/* RSA-2048 (this TPM makes no larger keys), two primes, OAEP. */
-	if (p->algorithm != TPM_ALG_RSA || p->key_bits != TPM_MAX_KEY_BITS ||
-	    p->num_primes != 2 ||
-	    p->enc_scheme != TPM_ES_RSAESOAEP_SHA1_MGF1)
-		return TPM_BAD_KEY_PROPERTY;
-	return TPM_SUCCESS;
-}
-
-/* TPM_PUBKEY of the EK, then checksum = SHA1(PUBEK || antiReplay). */
-static TPM_RESULT pubek_checksum_put(const struct tpm_state *s,
-				     const uint8_t anti_replay[TPM_NONCE_SIZE],
-				     struct tpm_buf *out)
-{
-	uint8_t checksum[TPM_DIGEST_SIZE];
-	size_t start = out->len;
-
-	if (tpm_pubkey_put(out, &s->pd.ek))
-		return TPM_SIZE;
-	if (tpm_sha1_v(checksum, out->data + start, out->len - start,
-		       anti_replay, (size_t)TPM_NONCE_SIZE, NULL))
-		return TPM_FAIL;
-	return tb_put_bytes(out, checksum, sizeof(checksum)) ? TPM_SIZE :
-							       TPM_SUCCESS;
-}
-
 /* Part 3, 14.2 TPM_CreateRevocableEK */
 TPM_RESULT tpm_cmd_create_revocable_ek(struct tpm_cmd *c, struct tpm_buf *in,
 				       struct tpm_buf *out)
@@ -58,7 +30,7 @@ TPM_RESULT tpm_cmd_create_revocable_ek(struct tpm_cmd *c, struct tpm_buf *in,
 	if (s->pd.ek.valid)
 		return TPM_DISABLED_CMD;
 	/* Step 2: the actions of CreateEndorsementKeyPair. */
-	rc = ek_parms_check(&parms);
+	rc = tpm_ek_parms_check(&parms);
 	if (rc)
 		return rc;
 	parms.exp_size = 0;
@@ -76,7 +48,7 @@ TPM_RESULT tpm_cmd_create_revocable_ek(struct tpm_cmd *c, struct tpm_buf *in,
 	tpm_wipe(input_reset, sizeof(input_reset));
 	tpm_mark_dirty(s);
 	/* Step 4: PUBEK, checksum, outputEKreset. */
-	rc = pubek_checksum_put(s, anti_replay, out);
+	rc = tpm_pubek_put(s, out, anti_replay, true);
 	if (rc)
 		return rc;
 	return tb_put_bytes(out, s->pd.ek_reset, TPM_NONCE_SIZE) ? TPM_SIZE :
