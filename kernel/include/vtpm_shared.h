@@ -68,6 +68,14 @@ typedef uint64_t vtpm_u64;
 #define VTPM_DEV_MINOR		225
 #define VTPM_INSTANCE_SIZE	4		/* prefix bytes */
 #define VTPM_INSTANCE_NONE	0u		/* reserved, never a guest */
+/*
+ * Largest TPM packet (prefix not counted) on /dev/vtpm, either way.  The
+ * manager moves each frame through its FIFOs in one atomic write of at
+ * most PIPE_BUF (4096) bytes, prefix included (DESIGN 2, step 4), and
+ * reads the device with a buffer of that size; tpmbk answers a longer
+ * guest request with TPM_FAIL instead of queueing it.
+ */
+#define VTPM_DEV_MAX_PACKET	(4096 - VTPM_INSTANCE_SIZE)
 
 /* Smallest TPM packet: tag(2) + paramSize(4) + ordinal/return code(4). */
 #define VTPM_TPM_HEADER_SIZE	10
