@@ -3,7 +3,9 @@
  * vtpm.db (classic format: "# comment" lines, then "<uuid-or-name>
  * <instance>" per line) and open.list (the instances that should run, one
  * number per line, so a restarted manager relaunches them).  Both are
- * rewritten whole and atomically; both are parsed only here.
+ * rewritten whole and atomically; both are parsed only here.  Instances
+ * opened for a xenstore device are not in open.list: they run while their
+ * guest does, and a restarted manager finds them again in xenstore.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "atomic.h"
 #include "log.h"
@@ -122,6 +125,29 @@ int db_load(struct mgr *m)
 	return err ? err : load_open(m);
 }
 
+/*
+ * Write *buf to path atomically and durably unless it is byte for byte what
+ * this manager last wrote there.  Each write costs two fsyncs on the event
+ * loop, and most opens and closes change only one of the two files.  On
+ * success the buffer moves into *last (and *buf becomes NULL).
+ */
+static int db_write_changed(const char *path, char **buf, size_t len,
+			    struct db_written *last)
+{
+	int err;
+
+	if (last->buf && last->len == len && !memcmp(last->buf, *buf, len))
+		return 0;
+	err = atomic_write_file(path, *buf, len, 0600);
+	if (err)
+		return err;
+	free(last->buf);
+	last->buf = *buf;
+	last->len = len;
+	*buf = NULL;
+	return 0;
+}
+
 int db_save(struct mgr *m)
 {
 	char path[PATH_MAX];
@@ -148,17 +174,17 @@ int db_save(struct mgr *m)
 			len += (size_t)snprintf(db + len, cap - len,
 						DB_ANON_PREFIX "%u %u\n",
 						in->id, in->id);
-		if (in->open)
+		if (in->open && !in->xs_managed)
 			olen += (size_t)sprintf(open_list + olen, "%u\n",
 						in->id);
 	}
 	err = db_path(path, sizeof(path), m->cfg.root, "vtpm.db");
 	if (!err)
-		err = atomic_write_file(path, db, len, 0600);
+		err = db_write_changed(path, &db, len, &m->db_last);
 	if (!err)
 		err = db_path(path, sizeof(path), m->cfg.root, "open.list");
 	if (!err)
-		err = atomic_write_file(path, open_list, olen, 0600);
+		err = db_write_changed(path, &open_list, olen, &m->open_last);
 	if (err)
 		log_warnx("cannot write vtpm.db/open.list: %s",
 			  strerror(-err));
@@ -175,6 +201,41 @@ uint32_t db_lookup_uuid(struct mgr *m, const char *uuid)
 	for (i = 0; uuid[0] && i < m->ninst; i++)
 		if (!strcmp(m->inst[i]->uuid, uuid))
 			return m->inst[i]->id;
+	return 0;
+}
+
+int db_bind_uuid(struct mgr *m, const char *uuid, uint32_t pref,
+		 uint32_t *id, bool *created)
+{
+	struct instance *in;
+	uint32_t n = 0;
+	size_t i;
+
+	/* A uuid's hex digits may be written in either case; the stored
+	 * spelling stays, since the sealed state is bound to it. */
+	for (i = 0; i < m->ninst; i++)
+		if (!strcasecmp(m->inst[i]->uuid, uuid)) {
+			*id = m->inst[i]->id;
+			*created = false;
+			return 0;
+		}
+	if (!valid_key(uuid) || pref > VTPM_MAX_INSTANCE)
+		return -EINVAL;
+	if (pref) {
+		if (inst_find(m, pref))
+			return -EEXIST;
+		n = pref;
+	} else {
+		n = db_alloc_instance(m, 0);
+		if (!n)
+			return -ENOSPC;
+	}
+	in = inst_get(m, n);
+	if (!in)
+		return -ENOMEM;
+	snprintf(in->uuid, sizeof(in->uuid), "%s", uuid);
+	*id = n;
+	*created = true;
 	return 0;
 }
 
