@@ -14,6 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The /dev/vtpm ABI (prefix word, locality, TPM_FAIL) shared with tpmbk. */
+#include "vtpm_shared.h"
+
 /* Bytes of the instance prefix and of a TPM-style header. */
 #define VTPM_PREFIX_SIZE	4U
 #define VTPM_HEADER_SIZE	10U
@@ -88,7 +91,22 @@
 /* TPM tags of guest packets and the 10-byte error the path answers with. */
 #define VTPM_TPM_TAG_RQU_COMMAND	0x00C1U
 #define VTPM_TPM_TAG_RQU_AUTH2_COMMAND	0x00C3U
-#define VTPM_TPM_FAIL			0x00000009U
+/* VTPM_TPM_FAIL comes from vtpm_shared.h. */
+
+/* Big-endian fields of frames (every integer on these paths). */
+static inline uint32_t vtpm_be32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	       ((uint32_t)p[2] << 8) | p[3];
+}
+
+static inline void vtpm_put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
 
 /* One parsed frame: views into the caller's buffer, nothing copied. */
 struct vtpm_frame {
@@ -131,6 +149,45 @@ int vtpm_ipc_parse(const uint8_t *buf, size_t len, size_t max_packet,
 long vtpm_ipc_build(uint8_t *out, size_t cap, uint32_t instance,
 		    uint16_t tag, uint32_t code, const void *body,
 		    size_t body_len);
+
+/*
+ * The read side of a FIFO whose writers each write whole frames of at most
+ * PIPE_BUF bytes with one write() (every FIFO of DESIGN 3.3).  Such a
+ * write is atomic: a reader sees all of it or none of it, so one read()
+ * returns whole frames only, unless the buffer filled up first.  The
+ * reader cuts frames out of what one read() returned and reads again only
+ * when they are used up: one read() per wake-up, however many frames.
+ */
+struct vtpm_stream {
+	int fd;
+	uint8_t *buf;			/* @cap >= PIPE_BUF bytes */
+	size_t cap;
+	size_t start, end;		/* unread frames: buf[start..end) */
+	bool drained;			/* the last read() emptied it */
+};
+
+/* Bind @s to @fd with the caller's buffer (no allocation). */
+void vtpm_stream_init(struct vtpm_stream *s, int fd, uint8_t *buf,
+		      size_t cap);
+
+/**
+ * vtpm_stream_next() - the next whole frame from a FIFO.
+ * @s: the stream.
+ * @max_packet: the largest packet (size field) allowed on this FIFO.
+ * @frame: set to the frame (prefix included), valid until the next call.
+ * @len: set to its length.
+ *
+ * A size field outside 10..@max_packet, or part of a frame left over when
+ * the FIFO is empty (a writer that did not write a whole frame), means
+ * the stream is out of sync: no later byte can be trusted to start a
+ * frame, and the caller must replace the FIFO.
+ *
+ * Return: 0; -EAGAIN when no whole frame is left (O_NONBLOCK FIFO, or a
+ * blocking one after a signal); -EPIPE at end of file; -EBADMSG when the
+ * stream is out of sync; another -errno from read().
+ */
+int vtpm_stream_next(struct vtpm_stream *s, size_t max_packet,
+		     const uint8_t **frame, size_t *len);
 
 /**
  * vtpm_tpm_error() - the 10-byte TPM error a path answers a guest with

@@ -72,7 +72,7 @@ void vtpmd_fifos_close(struct vtpmd_fifos *f)
 	}
 }
 
-static int read_exact(int fd, uint8_t *buf, size_t n)
+int vtpmd_read_exact(int fd, uint8_t *buf, size_t n)
 {
 	size_t got = 0;
 	ssize_t r;
@@ -100,7 +100,7 @@ int vtpmd_read_frame(int fd, uint8_t *buf, size_t cap, size_t *len)
 
 	if (cap < hdr)
 		return -ENOSPC;
-	err = read_exact(fd, buf, hdr);
+	err = vtpmd_read_exact(fd, buf, hdr);
 	if (err)
 		return err;
 	size = ((size_t)buf[6] << 24) | ((size_t)buf[7] << 16) |
@@ -109,7 +109,7 @@ int vtpmd_read_frame(int fd, uint8_t *buf, size_t cap, size_t *len)
 	 * no longer be trusted, so the caller gives up on it. */
 	if (size < VTPM_HEADER_SIZE || size > cap - VTPM_PREFIX_SIZE)
 		return -EBADMSG;
-	err = read_exact(fd, buf + hdr, size - VTPM_HEADER_SIZE);
+	err = vtpmd_read_exact(fd, buf + hdr, size - VTPM_HEADER_SIZE);
 	if (err)
 		return err;
 	*len = VTPM_PREFIX_SIZE + size;

@@ -17,11 +17,15 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "log.h"
 #include "tpm_emulator.h"
 #include "vtpmd.h"
 
 #define VTPMD_VERSION	"0.1"
+/* nobody's and nogroup's ids on Debian (and most Linux systems). */
+#define NOBODY_ID	65534U
 
 static volatile sig_atomic_t stop_requested;
 
@@ -101,18 +105,69 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->instance = (uint32_t)n;
 }
 
+/*
+ * The user to run as: "UID:GID", or a name looked up in /etc/passwd
+ * itself.  Not getpwnam(): vtpmd is linked statically (a faster start,
+ * less memory per instance), and glibc's NSS would then load the shared
+ * libraries of whatever glibc is installed at run time.
+ */
+static int lookup_user(const char *user, uid_t *uid, gid_t *gid)
+{
+	unsigned long u, g;
+	struct passwd *pw;
+	char *end;
+	FILE *f;
+
+	errno = 0;
+	u = strtoul(user, &end, 10);
+	if (end != user && *end == ':') {
+		g = strtoul(end + 1, &end, 10);
+		if (errno || *end || u > UINT32_MAX - 1 || g > UINT32_MAX - 1)
+			return -EINVAL;
+		*uid = (uid_t)u;
+		*gid = (gid_t)g;
+		return 0;
+	}
+	f = fopen("/etc/passwd", "re");
+	if (!f)
+		return -errno;
+	while ((pw = fgetpwent(f)))
+		if (!strcmp(pw->pw_name, user))
+			break;
+	if (pw) {
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
+	}
+	fclose(f);
+	return pw ? 0 : -ENOENT;
+}
+
 /* Leave root once the FIFOs are open: the engine needs nothing else. */
 static void drop_privileges(const char *user)
 {
-	struct passwd *pw;
+	uid_t uid = 0;
+	gid_t gid = 0;
 
 	if (geteuid() != 0)
 		goto out_no_new_privs;
-	pw = getpwnam(user ? user : "nobody");
-	if (!pw)
-		fatalx("no user %s to run as", user ? user : "nobody");
-	if (setgroups(0, NULL) || setgid(pw->pw_gid) || setuid(pw->pw_uid))
-		fatal("cannot drop privileges to %s", pw->pw_name);
+	if (!user) {
+		/* The default: nobody, or its usual ids on a minimal system
+		 * (an initramfs dom0) whose /etc/passwd lacks it. */
+		user = "nobody";
+		if (lookup_user(user, &uid, &gid)) {
+			uid = gid = NOBODY_ID;
+			log_info("no user nobody in /etc/passwd: running as "
+				 "%u:%u", NOBODY_ID, NOBODY_ID);
+		}
+	} else if (lookup_user(user, &uid, &gid)) {
+		fatalx("no user %s to run as (in /etc/passwd, or UID:GID)",
+		       user);
+	}
+	/* uid 0 would keep every privilege we mean to drop. */
+	if (!uid)
+		fatalx("refusing to run as root (user %s)", user);
+	if (setgroups(0, NULL) || setgid(gid) || setuid(uid))
+		fatal("cannot drop privileges to %s", user);
 out_no_new_privs:
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		log_warn("PR_SET_NO_NEW_PRIVS");
@@ -182,18 +237,27 @@ static struct tpm_state *load_or_manufacture(struct vtpmd_fifos *f,
 	return s;
 }
 
+/* TPM_BAD_LOCALITY (Part 2, 16): a prefix naming no locality 0..4. */
+#define TPM_RC_BAD_LOCALITY	0x3DU
+
 static void serve(struct vtpmd_fifos *f, struct tpm_state *s,
 		  uint32_t instance)
 {
-	static uint8_t in[VTPM_MAX_FRAME], out[VTPM_MAX_FRAME];
+	/* Room for a frame and the start of the next: one read() each. */
+	static uint8_t in[2 * VTPM_MAX_FRAME], out[VTPM_MAX_FRAME];
 	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(10, 5);
+	struct vtpm_stream cmd;
 	struct vtpm_frame fr;
+	const uint8_t *frame;
+	unsigned int loc;
 	size_t len, rlen;
 	int err;
 
+	vtpm_stream_init(&cmd, f->cmd_in, in, sizeof(in));
 	while (!stop_requested) {
-		err = vtpmd_read_frame(f->cmd_in, in, sizeof(in), &len);
-		if (err == -EINTR)
+		err = vtpm_stream_next(&cmd, VTPM_MAX_TPM_PACKET, &frame,
+				       &len);
+		if (err == -EAGAIN)
 			continue;
 		if (err == -EPIPE) {
 			log_info("the manager closed the command FIFO");
@@ -201,11 +265,23 @@ static void serve(struct vtpmd_fifos *f, struct tpm_state *s,
 		}
 		if (err)
 			fatalx("command FIFO: %s", strerror(-err));
-		if (vtpm_ipc_parse(in, len, VTPM_MAX_TPM_PACKET, &fr) ||
-		    fr.instance != instance) {
+		/* The prefix word: our instance in bits 0-23, the guest's
+		 * locality in 24-31 (vtpm_shared.h). */
+		if (vtpm_ipc_parse(frame, len, VTPM_MAX_TPM_PACKET, &fr) ||
+		    VTPM_PREFIX_INSTANCE(fr.instance) != instance) {
 			if (log_ratelimit(&rl))
 				log_warnx("dropping a frame not for us");
 			continue;
+		}
+		loc = VTPM_PREFIX_LOCALITY(fr.instance);
+		if (tpm_set_locality(s, loc)) {
+			/* The manager refuses these; never run one at a
+			 * locality the guest did not have. */
+			vtpm_tpm_error(out + VTPM_PREFIX_SIZE, fr.tag,
+				       TPM_RC_BAD_LOCALITY);
+			rlen = VTPM_HEADER_SIZE;
+			err = 0;
+			goto answer;
 		}
 		tpm_execute(s, fr.packet, fr.size, out + VTPM_PREFIX_SIZE,
 			    &rlen);
@@ -221,7 +297,9 @@ static void serve(struct vtpmd_fifos *f, struct tpm_state *s,
 			vtpm_tpm_error(out + VTPM_PREFIX_SIZE, fr.tag, 0x17);
 			rlen = VTPM_HEADER_SIZE;
 		}
-		memcpy(out, in, VTPM_PREFIX_SIZE);
+answer:
+		/* Responses carry locality 0: the bare instance. */
+		vtpm_put_be32(out, instance);
 		if (vtpmd_write_all(f->rsp_out, out, VTPM_PREFIX_SIZE + rlen))
 			fatal("response FIFO");
 		if (err)
@@ -240,6 +318,13 @@ int main(int argc, char **argv)
 	char tag[32];
 	uint32_t rc;
 
+	/* Before anything uses libcrypto: no openssl.cnf (nothing in it is
+	 * for us, and parsing it is a good part of a cold start), no
+	 * modules loaded at run time. */
+	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL)) {
+		fprintf(stderr, "vtpmd: OpenSSL initialisation failed\n");
+		return 1;
+	}
 	parse_options(argc, argv, &o);
 	log_init("vtpmd", o.foreground, o.verbose);
 	snprintf(tag, sizeof(tag), "%u", o.instance);

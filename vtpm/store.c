@@ -12,14 +12,6 @@
 #include "log.h"
 #include "vtpmd.h"
 
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /* Read the manager's answer on vtpm_rsp_to_<N> into @buf (cap bytes). */
 static int read_answer(struct vtpmd_fifos *f, uint32_t instance,
 		       uint8_t *buf, size_t cap, struct vtpm_frame *fr)
@@ -42,6 +34,7 @@ int vtpmd_load_state(struct vtpmd_fifos *f, uint32_t instance,
 	uint8_t req[VTPM_PREFIX_SIZE + VTPM_HEADER_SIZE];
 	struct vtpm_frame fr;
 	uint8_t *buf;
+	size_t size;
 	int err;
 
 	vtpm_ipc_build(req, sizeof(req), instance, VTPM_TAG_REQ,
@@ -49,12 +42,28 @@ int vtpmd_load_state(struct vtpmd_fifos *f, uint32_t instance,
 	err = vtpmd_write_all(f->nvm_out, req, sizeof(req));
 	if (err)
 		return err;
-	buf = malloc(VTPM_MAX_NVM_FRAME);
+	/* The header first, then a buffer of the answer's own size: a whole
+	 * VTPM_MAX_NVM_FRAME would stay in this process's memory. */
+	err = vtpmd_read_exact(f->nvm_in, req, sizeof(req));
+	if (err)
+		return err;
+	size = vtpm_be32(req + 6);
+	if (size < VTPM_HEADER_SIZE ||
+	    size > VTPM_MAX_NVM_FRAME - VTPM_PREFIX_SIZE)
+		return -EBADMSG;
+	buf = malloc(VTPM_PREFIX_SIZE + size);
 	if (!buf)
 		return -ENOMEM;
-	err = read_answer(f, instance, buf, VTPM_MAX_NVM_FRAME, &fr);
+	memcpy(buf, req, sizeof(req));
+	err = vtpmd_read_exact(f->nvm_in, buf + sizeof(req),
+			       size - VTPM_HEADER_SIZE);
 	if (err)
 		goto out_free;
+	if (vtpm_ipc_parse(buf, VTPM_PREFIX_SIZE + size, size, &fr) ||
+	    fr.instance != instance || fr.tag != VTPM_TAG_RSP) {
+		err = -EBADMSG;
+		goto out_free;
+	}
 	if (fr.code == VTPM_RESTORE_CONTEXT_FAILED) {
 		err = -EACCES;
 		goto out_free;
@@ -63,20 +72,20 @@ int vtpmd_load_state(struct vtpmd_fifos *f, uint32_t instance,
 		err = -EIO;
 		goto out_free;
 	}
+	/* The blob is handed over in place: moved to the buffer's start. */
 	*len = fr.body_len;
 	*blob = NULL;
 	if (fr.body_len) {
-		*blob = malloc(fr.body_len);
-		if (!*blob) {
-			err = -ENOMEM;
-			goto out_free;
-		}
-		memcpy(*blob, fr.body, fr.body_len);
+		memmove(buf, fr.body, fr.body_len);
+		/* What the move left behind is the blob's last bytes. */
+		explicit_bzero(buf + fr.body_len, sizeof(req));
+		*blob = buf;
+		return 0;
 	}
 	err = 0;
 out_free:
 	/* The answer held the whole engine state, secrets included. */
-	explicit_bzero(buf, VTPM_MAX_NVM_FRAME);
+	explicit_bzero(buf, VTPM_PREFIX_SIZE + size);
 	free(buf);
 	return err;
 }
@@ -98,8 +107,8 @@ int vtpmd_save_state(struct vtpmd_fifos *f, uint32_t instance,
 	while (off < len) {
 		n = len - off < VTPM_NVM_CHUNK_MAX ? len - off :
 			VTPM_NVM_CHUNK_MAX;
-		put_be32(body, (uint32_t)len);
-		put_be32(body + 4, (uint32_t)off);
+		vtpm_put_be32(body, (uint32_t)len);
+		vtpm_put_be32(body + 4, (uint32_t)off);
 		memcpy(body + VTPM_NVM_CHUNK_HDR, blob + off, n);
 		flen = vtpm_ipc_build(frame, sizeof(frame), instance,
 				      VTPM_TAG_REQ, VTPM_ORD_SAVENVM, body,

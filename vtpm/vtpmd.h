@@ -24,8 +24,12 @@ int vtpmd_fifos_open(struct vtpmd_fifos *f, const char *root,
 		     uint32_t instance);
 void vtpmd_fifos_close(struct vtpmd_fifos *f);
 /* Read one whole frame (prefix + packet <= @cap) from a FIFO: 0, -EPIPE
- * at EOF (the manager is gone), -EBADMSG when malformed, or -errno. */
+ * at EOF (the manager is gone), -EBADMSG when malformed, or -errno.  For
+ * the manager's answers (vtpm_rsp_to_<N>); guest requests come through a
+ * struct vtpm_stream. */
 int vtpmd_read_frame(int fd, uint8_t *buf, size_t cap, size_t *len);
+/* Read exactly @n bytes: 0, -EPIPE at EOF, or -errno. */
+int vtpmd_read_exact(int fd, uint8_t *buf, size_t n);
 /* Write all of @len bytes in one write() (atomic when <= PIPE_BUF). */
 int vtpmd_write_all(int fd, const uint8_t *buf, size_t len);
 

@@ -2,8 +2,8 @@
 /*
  * The manager's FIFOs (docs/protocol.md): creating them 0600 under
  * <root>/fifos, opening the manager's ends O_RDWR|O_NONBLOCK (so no open
- * blocks and a restarting vtpmd never causes EOF), and cutting frames out
- * of the two shared FIFO streams.
+ * blocks and a restarting vtpmd never causes EOF), the read buffers of the
+ * two shared FIFOs, and replacing those when one is out of sync.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +56,30 @@ static int make_fifo(const char *root, const char *name, uint32_t instance)
 	return fd;
 }
 
+/*
+ * What one read() of a shared FIFO may return: a pipe's default capacity
+ * (64 KiB), so one wake-up empties it, however many vtpmds answered.
+ */
+#define SHARED_READ_BUF	(64U * 1024U)
+
+static uint8_t rsp_buf[SHARED_READ_BUF], nvm_buf[SHARED_READ_BUF];
+
+static int shared_open(struct mgr *m)
+{
+	m->rsp_fd = make_fifo(m->cfg.root, "tpm_rsp_from_all", 0);
+	if (m->rsp_fd < 0)
+		return m->rsp_fd;
+	m->nvm_fd = make_fifo(m->cfg.root, "vtpm_cmd_from_all", 0);
+	if (m->nvm_fd < 0) {
+		close(m->rsp_fd);
+		m->rsp_fd = -1;
+		return m->nvm_fd;
+	}
+	vtpm_stream_init(&m->rsp_in, m->rsp_fd, rsp_buf, sizeof(rsp_buf));
+	vtpm_stream_init(&m->nvm_in, m->nvm_fd, nvm_buf, sizeof(nvm_buf));
+	return 0;
+}
+
 int fifo_init(struct mgr *m)
 {
 	char dir[PATH_MAX];
@@ -68,16 +92,7 @@ int fifo_init(struct mgr *m)
 		log_warn("mkdir %s", dir);
 		return -errno;
 	}
-	m->rsp_fd = make_fifo(m->cfg.root, "tpm_rsp_from_all", 0);
-	if (m->rsp_fd < 0)
-		return m->rsp_fd;
-	m->nvm_fd = make_fifo(m->cfg.root, "vtpm_cmd_from_all", 0);
-	if (m->nvm_fd < 0) {
-		close(m->rsp_fd);
-		m->rsp_fd = -1;
-		return m->nvm_fd;
-	}
-	return 0;
+	return shared_open(m);
 }
 
 void fifo_fini(struct mgr *m)
@@ -87,6 +102,35 @@ void fifo_fini(struct mgr *m)
 	if (m->nvm_fd >= 0)
 		close(m->nvm_fd);
 	m->rsp_fd = m->nvm_fd = -1;
+}
+
+/*
+ * Only vtpmds write the shared FIFOs; one wrote something that is not a
+ * whole frame (a bug, or a vtpmd compromised through its engine), so no
+ * later byte can be trusted to start a frame, and which vtpmd did it
+ * cannot be known.  New FIFOs, unlinked first so that nothing written to
+ * the old ones reaches us, and every vtpmd restarted from its last
+ * acknowledged state: each request in flight is answered TPM_FAIL when its
+ * vtpmd is reaped, queued ones wait for the restart, and a save already
+ * with the workers completes before its instance restarts.
+ */
+void fifo_recover(struct mgr *m, const char *which)
+{
+	char path[PATH_MAX];
+
+	log_warnx("%s is out of sync (a vtpmd wrote a malformed frame): "
+		  "recreating the shared FIFOs and restarting every vtpmd "
+		  "from its last saved state", which);
+	if (!fifo_path(path, sizeof(path), m->cfg.root, "tpm_rsp_from_all", 0))
+		unlink(path);
+	if (!fifo_path(path, sizeof(path), m->cfg.root, "vtpm_cmd_from_all",
+		       0))
+		unlink(path);
+	fifo_fini(m);
+	if (shared_open(m))
+		fatalx("cannot recreate the shared FIFOs under %s/fifos",
+		       m->cfg.root);
+	inst_restart_all(m);
 }
 
 int fifo_instance_open(struct mgr *m, struct instance *in)
@@ -124,37 +168,4 @@ void fifo_instance_close(struct instance *in, const char *root, bool unlink_them
 		unlink(path);
 	if (!fifo_path(path, sizeof(path), root, "vtpm_rsp_to", in->id))
 		unlink(path);
-}
-
-/*
- * Frames on the shared FIFOs are written whole (<= PIPE_BUF, atomic), so
- * a reader that sees the header of a frame also finds its body: read the
- * 14-byte header, then exactly the rest.  A size that cannot be right
- * means the stream is no longer in sync; the caller treats that as fatal
- * for the stream (only a vtpmd bug or a hostile local process does it).
- */
-int fifo_read_frame(int fd, uint8_t *buf, size_t cap, size_t *len)
-{
-	size_t hdr = VTPM_PREFIX_SIZE + VTPM_HEADER_SIZE, size, got;
-	ssize_t r;
-
-	r = read(fd, buf, hdr);
-	if (r < 0)
-		return errno == EAGAIN || errno == EINTR ? -EAGAIN : -errno;
-	if ((size_t)r != hdr)
-		return -EBADMSG;
-	size = ((size_t)buf[6] << 24) | ((size_t)buf[7] << 16) |
-	       ((size_t)buf[8] << 8) | buf[9];
-	if (size < VTPM_HEADER_SIZE || size > cap - VTPM_PREFIX_SIZE ||
-	    size > PIPE_BUF - VTPM_PREFIX_SIZE)
-		return -EBADMSG;
-	for (got = hdr; got < VTPM_PREFIX_SIZE + size; got += (size_t)r) {
-		r = read(fd, buf + got, VTPM_PREFIX_SIZE + size - got);
-		if (r <= 0 && !(r < 0 && errno == EINTR))
-			return -EBADMSG;
-		if (r < 0)
-			r = 0;
-	}
-	*len = VTPM_PREFIX_SIZE + size;
-	return 0;
 }

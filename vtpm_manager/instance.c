@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,12 +23,54 @@
 /* TPM return codes the manager answers guests with. */
 #define TPM_RC_FAIL		0x09U
 #define TPM_RC_BADTAG		0x1EU
+#define TPM_RC_BAD_LOCALITY	0x3DU
 #define TPM_RC_RETRY		0x800U
+/* Request buffers kept for reuse instead of malloc()/free() per guest
+ * request (each is 4 KiB; this many cover a full queue of two guests). */
+#define REQ_SPARE_MAX		(2U * (1U + VTPM_QUEUE_MAX))
 /* Restart back-off for a vtpmd that keeps dying: 1 s doubling to 60 s. */
 #define RESTART_BASE_MS		1000U
 #define RESTART_MAX_MS		60000U
 
 static struct log_ratelimit guest_rl = LOG_RATELIMIT_INIT(10, 10);
+static struct log_ratelimit vtpmd_rl = LOG_RATELIMIT_INIT(10, 10);
+static struct request *req_spare[REQ_SPARE_MAX];
+static unsigned int req_nspare;
+
+static struct request *req_alloc(void)
+{
+	if (req_nspare)
+		return req_spare[--req_nspare];
+	return malloc(sizeof(struct request));
+}
+
+/* Wipe what the guest sent (only its bytes), keep the buffer. */
+static void req_free(struct request *r)
+{
+	explicit_bzero(r->frame, r->len);
+	if (req_nspare < REQ_SPARE_MAX)
+		req_spare[req_nspare++] = r;
+	else
+		free(r);
+}
+
+/* The tag of a queued guest request, for the error that answers it. */
+static uint16_t req_tag(const struct request *r)
+{
+	return (uint16_t)((r->frame[4] << 8) | r->frame[5]);
+}
+
+/* Take the request at the head of the queue (answered or failed). */
+static void pop_head(struct instance *in)
+{
+	struct request *r = in->queue[0];
+
+	memmove(&in->queue[0], &in->queue[1],
+		(in->queued - 1) * sizeof(in->queue[0]));
+	in->queued--;
+	in->busy = false;
+	req_free(r);
+}
 
 struct instance *inst_find(struct mgr *m, uint32_t id)
 {
@@ -82,8 +125,7 @@ static void free_queue(struct instance *in)
 	unsigned int i;
 
 	for (i = 0; i < in->queued; i++) {
-		explicit_bzero(in->queue[i], sizeof(*in->queue[i]));
-		free(in->queue[i]);
+		req_free(in->queue[i]);
 		in->queue[i] = NULL;
 	}
 	in->queued = 0;
@@ -121,13 +163,9 @@ static void fail_queue(struct mgr *m, struct instance *in)
 {
 	unsigned int i;
 
-	for (i = 0; i < in->queued; i++) {
-		struct request *r = in->queue[i];
-
-		backend_send_error(m, in->id,
-				   (uint16_t)((r->frame[4] << 8) | r->frame[5]),
+	for (i = 0; i < in->queued; i++)
+		backend_send_error(m, in->id, req_tag(in->queue[i]),
 				   TPM_RC_FAIL);
-	}
 	free_queue(in);
 }
 
@@ -142,6 +180,8 @@ int inst_start(struct mgr *m, struct instance *in)
 
 	if (in->state != INST_STOPPED)
 		return 0;
+	/* Callers (console, xenstore) change what is due: rescan. */
+	inst_tick_soon(m);
 	err = fifo_instance_open(m, in);
 	if (err)
 		return err;
@@ -172,6 +212,7 @@ int inst_start(struct mgr *m, struct instance *in)
 	}
 	in->pid = pid;
 	in->state = INST_STARTING;
+	in->restart_now = false;
 	log_info("instance %u: vtpmd %s started (pid %d)", in->id, mode,
 		 (int)pid);
 	/* A restart continues from the saved state, never from a snapshot
@@ -182,7 +223,7 @@ int inst_start(struct mgr *m, struct instance *in)
 
 void inst_stop(struct mgr *m, struct instance *in)
 {
-	(void)m;
+	inst_tick_soon(m);
 	if (in->state == INST_STOPPED || in->state == INST_STOPPING)
 		return;
 	/* vtpmd stops between commands; its last save is already durable. */
@@ -216,8 +257,10 @@ static void dispatch_head(struct mgr *m, struct instance *in)
 			  in->id);
 	}
 	in->busy = true;
-	in->deadline_ms = mgr_now_ms() + (uint64_t)m->cfg.cmd_timeout_s *
-			  1000U;
+	in->deadline_ms = m->now_ms + (uint64_t)m->cfg.cmd_timeout_s * 1000U;
+	/* The only deadline the data path adds: keep inst_tick() O(1). */
+	if (in->deadline_ms < m->tick_at)
+		m->tick_at = in->deadline_ms;
 }
 
 void inst_guest_request(struct mgr *m, const uint8_t *frame, size_t len)
@@ -225,14 +268,13 @@ void inst_guest_request(struct mgr *m, const uint8_t *frame, size_t len)
 	struct vtpm_frame f;
 	struct instance *in;
 	struct request *r;
+	uint32_t id;
 
 	if (vtpm_ipc_parse(frame, len, VTPM_MAX_TPM_PACKET, &f)) {
 		/* Answer what can be answered: the instance and tag. */
 		if (len >= VTPM_PREFIX_SIZE + 2) {
-			f.instance = ((uint32_t)frame[0] << 24) |
-				     ((uint32_t)frame[1] << 16) |
-				     ((uint32_t)frame[2] << 8) | frame[3];
-			backend_send_error(m, f.instance,
+			id = VTPM_PREFIX_INSTANCE(vtpm_be32(frame));
+			backend_send_error(m, id,
 					   (uint16_t)((frame[4] << 8) |
 						      frame[5]), TPM_RC_FAIL);
 		}
@@ -240,70 +282,92 @@ void inst_guest_request(struct mgr *m, const uint8_t *frame, size_t len)
 			log_warnx("malformed guest frame (%zu bytes)", len);
 		return;
 	}
+	/* The prefix word: instance in bits 0-23, the guest's locality in
+	 * 24-31 (vtpm_shared.h); answers carry the bare instance. */
+	id = VTPM_PREFIX_INSTANCE(f.instance);
 	/* DESIGN 3.1: a guest can never issue manager ordinals. */
 	if (f.tag == VTPM_TAG_REQ) {
-		backend_send_error(m, f.instance, f.tag, TPM_RC_BADTAG);
+		backend_send_error(m, id, f.tag, TPM_RC_BADTAG);
 		if (log_ratelimit(&guest_rl))
-			log_warnx("instance %u: guest sent a manager tag",
-				  f.instance);
+			log_warnx("instance %u: guest sent a manager tag", id);
 		return;
 	}
-	in = f.instance ? inst_find(m, f.instance) : NULL;
-	if (!in || !in->open) {
-		backend_send_error(m, f.instance, f.tag, TPM_RC_FAIL);
+	if (VTPM_PREFIX_LOCALITY(f.instance) > VTPM_LOCALITY_MAX) {
+		backend_send_error(m, id, f.tag, TPM_RC_BAD_LOCALITY);
 		if (log_ratelimit(&guest_rl))
-			log_warnx("request for unknown instance %u",
-				  f.instance);
+			log_warnx("instance %u: request at locality %u", id,
+				  VTPM_PREFIX_LOCALITY(f.instance));
+		return;
+	}
+	in = id ? inst_find(m, id) : NULL;
+	if (!in || !in->open) {
+		backend_send_error(m, id, f.tag, TPM_RC_FAIL);
+		if (log_ratelimit(&guest_rl))
+			log_warnx("request for unknown instance %u", id);
 		return;
 	}
 	if (in->queued >= 1 + VTPM_QUEUE_MAX) {
 		/* A flood: the guest gets TPM_RETRY, others are unaffected. */
-		backend_send_error(m, f.instance, f.tag, TPM_RC_RETRY);
+		backend_send_error(m, id, f.tag, TPM_RC_RETRY);
 		if (log_ratelimit(&guest_rl))
 			log_warnx("instance %u: queue full", in->id);
 		return;
 	}
-	r = malloc(sizeof(*r));
+	r = req_alloc();
 	if (!r) {
-		backend_send_error(m, f.instance, f.tag, TPM_RC_FAIL);
+		backend_send_error(m, id, f.tag, TPM_RC_FAIL);
 		return;
 	}
+	/* Passed on as it came, locality included: vtpmd sets it. */
 	memcpy(r->frame, frame, len);
 	r->len = (uint32_t)len;
 	in->queue[in->queued++] = r;
 	dispatch_head(m, in);
 }
 
-void inst_on_response(struct mgr *m)
+void inst_restart_all(struct mgr *m)
 {
-	static uint8_t buf[VTPM_MAX_FRAME];
+	struct instance *in;
+	size_t i;
+
+	for (i = 0; i < m->ninst; i++) {
+		in = m->inst[i];
+		/* Its SAVENVM chunks, if any, went with the old FIFO. */
+		drop_nvm(in);
+		if (in->pid <= 0)
+			continue;
+		kill(in->pid, SIGKILL);
+		if (in->state != INST_STOPPING)
+			in->restart_now = true;
+	}
+	inst_tick_soon(m);
+}
+
+int inst_on_response(struct mgr *m)
+{
+	const uint8_t *buf;
 	struct vtpm_frame f;
 	struct instance *in;
-	struct request *r;
 	size_t len;
 	int err;
 
 	for (;;) {
-		err = fifo_read_frame(m->rsp_fd, buf, sizeof(buf), &len);
+		err = vtpm_stream_next(&m->rsp_in, VTPM_MAX_TPM_PACKET, &buf,
+				       &len);
 		if (err == -EAGAIN)
-			return;
+			return 0;
 		if (err || vtpm_ipc_parse(buf, len, VTPM_MAX_TPM_PACKET, &f))
-			fatalx("the response FIFO is out of sync");
+			return -EBADMSG;
 		in = inst_find(m, f.instance);
 		if (!in || !in->busy) {
 			/* Late (after a timeout) or forged: drop it. */
-			log_warnx("dropping a response for instance %u",
-				  f.instance);
+			if (log_ratelimit(&vtpmd_rl))
+				log_warnx("dropping a response for instance "
+					  "%u", f.instance);
 			continue;
 		}
 		backend_send(m, buf, len);
-		r = in->queue[0];
-		memmove(&in->queue[0], &in->queue[1],
-			(in->queued - 1) * sizeof(in->queue[0]));
-		in->queued--;
-		explicit_bzero(r, sizeof(*r));
-		free(r);
-		in->busy = false;
+		pop_head(in);
 		in->crashes = 0;
 		dispatch_head(m, in);
 	}
@@ -313,31 +377,39 @@ static void nvm_answer(struct instance *in, uint32_t status,
 		       const uint8_t *body, size_t len)
 {
 	uint8_t hdr[VTPM_PREFIX_SIZE + VTPM_HEADER_SIZE];
+	struct iovec iov[2];
 	ssize_t w;
+	int n = len ? 2 : 1;
 
 	vtpm_ipc_build(hdr, sizeof(hdr), in->id, VTPM_TAG_RSP, status,
 		       NULL, 0);
-	/* The frame is header + body; fix its size and write both.  The
-	 * FIFO is the instance's own, so two writes cannot interleave with
-	 * anyone else's. */
-	hdr[6] = (uint8_t)((VTPM_HEADER_SIZE + len) >> 24);
-	hdr[7] = (uint8_t)((VTPM_HEADER_SIZE + len) >> 16);
-	hdr[8] = (uint8_t)((VTPM_HEADER_SIZE + len) >> 8);
-	hdr[9] = (uint8_t)(VTPM_HEADER_SIZE + len);
-	w = write(in->nvm_rsp_fd, hdr, sizeof(hdr));
-	while (w >= 0 && len) {
-		w = write(in->nvm_rsp_fd, body, len);
-		if (w > 0) {
-			body += w;
-			len -= (size_t)w;
-		} else if (w < 0 && errno == EAGAIN) {
-			/* Cannot happen: the pipe holds a whole blob
-			 * (fifo_instance_open); never spin here. */
+	/* The frame is header + body: fix its size, write both at once.
+	 * The FIFO is the instance's own, so nobody else's writes can come
+	 * between the two parts if it takes more than one. */
+	vtpm_put_be32(hdr + 6, (uint32_t)(VTPM_HEADER_SIZE + len));
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = sizeof(hdr);
+	iov[1].iov_base = (void *)(uintptr_t)body;
+	iov[1].iov_len = len;
+	for (;;) {
+		w = writev(in->nvm_rsp_fd, iov, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		/* EAGAIN cannot happen: the pipe holds a whole blob
+		 * (fifo_instance_open); never spin here. */
+		if (w < 0)
 			break;
+		while (n && (size_t)w >= iov[0].iov_len) {
+			w -= (ssize_t)iov[0].iov_len;
+			iov[0] = iov[1];
+			n--;
 		}
+		if (!n)
+			return;
+		iov[0].iov_base = (uint8_t *)iov[0].iov_base + w;
+		iov[0].iov_len -= (size_t)w;
 	}
-	if (w < 0)
-		log_warn("instance %u: cannot answer its vtpmd", in->id);
+	log_warn("instance %u: cannot answer its vtpmd", in->id);
 }
 
 static void on_loadnvm(struct mgr *m, struct instance *in)
@@ -426,25 +498,27 @@ void inst_save_finished(struct mgr *m, uint32_t id, int err)
 	nvm_answer(in, err ? VTPM_FAIL : VTPM_SUCCESS, NULL, 0);
 }
 
-void inst_on_nvm(struct mgr *m)
+int inst_on_nvm(struct mgr *m)
 {
-	static uint8_t buf[PIPE_BUF];
+	const uint8_t *buf;
 	struct vtpm_frame f;
 	struct instance *in;
 	size_t len;
 	int err;
 
 	for (;;) {
-		err = fifo_read_frame(m->nvm_fd, buf, sizeof(buf), &len);
+		err = vtpm_stream_next(&m->nvm_in, VTPM_MAX_TPM_PACKET, &buf,
+				       &len);
 		if (err == -EAGAIN)
-			return;
-		if (err || vtpm_ipc_parse(buf, len, PIPE_BUF, &f))
-			fatalx("the vtpmd command FIFO is out of sync");
+			return 0;
+		if (err || vtpm_ipc_parse(buf, len, VTPM_MAX_TPM_PACKET, &f))
+			return -EBADMSG;
 		in = inst_find(m, f.instance);
 		if (!in || in->state == INST_STOPPED ||
 		    f.tag != VTPM_TAG_REQ) {
-			log_warnx("dropping a vtpmd message for instance %u",
-				  f.instance);
+			if (log_ratelimit(&vtpmd_rl))
+				log_warnx("dropping a vtpmd message for "
+					  "instance %u", f.instance);
 			continue;
 		}
 		if (f.code == VTPM_ORD_LOADNVM && !f.body_len)
@@ -487,10 +561,15 @@ void inst_reap(struct mgr *m)
 			}
 			continue;
 		}
-		/* It died on its own: the request in flight fails, the rest
-		 * wait for the restart (from the last durable state). */
-		log_warnx("instance %u: vtpmd exited (status 0x%x); "
-			  "restarting it", in->id, st);
+		/* It died on its own (or was killed to be restarted): the
+		 * request in flight fails, the rest wait for the restart
+		 * (from the last durable state). */
+		if (in->restart_now)
+			log_info("instance %u: vtpmd stopped; restarting it",
+				 in->id);
+		else
+			log_warnx("instance %u: vtpmd exited (status 0x%x); "
+				  "restarting it", in->id, st);
 		in->state = INST_STOPPED;
 		/* New FIFOs for its successor: a request or an NVM answer
 		 * this one never read would otherwise reach the next vtpmd
@@ -498,17 +577,15 @@ void inst_reap(struct mgr *m)
 		 * it manufacture a fresh TPM over the saved one). */
 		fifo_instance_close(in, m->cfg.root, true);
 		if (in->busy) {
-			struct request *r = in->queue[0];
-
-			backend_send_error(m, in->id,
-					   (uint16_t)((r->frame[4] << 8) |
-						      r->frame[5]),
+			backend_send_error(m, in->id, req_tag(in->queue[0]),
 					   TPM_RC_FAIL);
-			memmove(&in->queue[0], &in->queue[1],
-				(in->queued - 1) * sizeof(in->queue[0]));
-			in->queued--;
-			free(r);
-			in->busy = false;
+			pop_head(in);
+		}
+		if (in->restart_now) {
+			/* Due at once: the event loop's clock. */
+			in->restart_now = false;
+			in->restart_at_ms = m->now_ms;
+			continue;
 		}
 		in->crashes++;
 		in->restart_at_ms = mgr_now_ms() +
@@ -517,11 +594,25 @@ void inst_reap(struct mgr *m)
 	}
 }
 
+/* When the instance next needs inst_tick(): 0 never. */
+static uint64_t inst_due(const struct instance *in)
+{
+	if (in->busy && in->deadline_ms != UINT64_MAX)
+		return in->deadline_ms;
+	if (in->open && in->state == INST_STOPPED && !in->saving)
+		return in->restart_at_ms ? in->restart_at_ms : 1;
+	return 0;
+}
+
 void inst_tick(struct mgr *m)
 {
-	uint64_t now = mgr_now_ms();
+	uint64_t now = m->now_ms, next = UINT64_MAX, t;
 	size_t i;
 
+	/* Nothing is due before tick_at (guest requests only ever lower
+	 * it, dispatch_head()); everything else asks for a scan. */
+	if (m->tick_at && now < m->tick_at)
+		return;
 	for (i = 0; i < m->ninst; i++) {
 		struct instance *in = m->inst[i];
 
@@ -540,22 +631,22 @@ void inst_tick(struct mgr *m)
 		    !in->saving && now >= in->restart_at_ms &&
 		    inst_start(m, in))
 			in->restart_at_ms = now + RESTART_MAX_MS;
+		t = inst_due(in);
+		if (t && t < next)
+			next = t;
 	}
+	m->tick_at = next;
 }
 
 uint64_t inst_next_deadline(struct mgr *m)
 {
-	uint64_t next = 0;
+	uint64_t next = 0, t;
 	size_t i;
 
+	if (m->tick_at)
+		return m->tick_at == UINT64_MAX ? 0 : m->tick_at;
 	for (i = 0; i < m->ninst; i++) {
-		struct instance *in = m->inst[i];
-		uint64_t t = 0;
-
-		if (in->busy && in->deadline_ms != UINT64_MAX)
-			t = in->deadline_ms;
-		else if (in->open && in->state == INST_STOPPED && !in->saving)
-			t = in->restart_at_ms ? in->restart_at_ms : 1;
+		t = inst_due(m->inst[i]);
 		if (t && (!next || t < next))
 			next = t;
 	}

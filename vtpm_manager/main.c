@@ -43,7 +43,8 @@ static void usage(void)
 		"                     [--tpm /dev/tpm0|tcp:HOST:PORT|unix:PATH | "
 		"--emulate-hw-tpm]\n"
 		"                     [--config FILE] [--vtpmd PATH] [--tpmd PATH]\n"
-		"                     [--timeout SECONDS] [-d] [-v]\n");
+		"                     [--timeout SECONDS] "
+		"[--xenstore | --no-xenstore] [-d] [-v]\n");
 	exit(2);
 }
 
@@ -148,6 +149,8 @@ static void parse_options(int argc, char **argv, struct mgr_config *c)
 		{ "vtpmd", required_argument, NULL, 'p' },
 		{ "tpmd", required_argument, NULL, 'P' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "xenstore", no_argument, NULL, 'X' },
+		{ "no-xenstore", no_argument, NULL, 'x' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -163,6 +166,7 @@ static void parse_options(int argc, char **argv, struct mgr_config *c)
 	c->hwtpm = VTPM_DEFAULT_HWTPM;
 	c->config_file = VTPM_DEFAULT_CONFIG;
 	c->cmd_timeout_s = VTPM_CMD_TIMEOUT_S;
+	c->xenstore = -1;
 	c->vtpmd_path = sibling("vtpmd");
 	c->tpmd_path = sibling("tpmd");
 	while ((ch = getopt_long(argc, argv, "dvhV", longopts, NULL)) != -1) {
@@ -179,6 +183,8 @@ static void parse_options(int argc, char **argv, struct mgr_config *c)
 			if (!c->cmd_timeout_s)
 				usage();
 			break;
+		case 'X': c->xenstore = 1; break;
+		case 'x': c->xenstore = 0; break;
 		case 'd': c->foreground = true; break;
 		case 'v': c->verbose++; break;
 		case 'V': printf("vtpm_managerd %s\n", MGR_VERSION); exit(0);
@@ -229,6 +235,34 @@ static void lock_root(const char *root)
 	if (flock(fd, LOCK_EX | LOCK_NB))
 		fatalx("another vtpm_managerd runs on %s", root);
 	/* Kept open (and locked) for the life of the process. */
+}
+
+/*
+ * The xenstore control plane: on when asked (--xenstore), else when built
+ * with libxenstore on a Xen host and serving the kernel backend; a test
+ * stand-in backend (unix:PATH) never gets guests from xenstore.
+ */
+static const struct xs_ops *xenstore_ops(const struct mgr_config *c)
+{
+#ifdef VTPM_HAVE_XEN
+	const struct xs_ops *ops = &xs_libxen_ops;
+#else
+	const struct xs_ops *ops = NULL;
+#endif
+
+	if (c->xenstore == 0)
+		return NULL;
+	if (c->xenstore == 1) {
+		if (!ops)
+			fatalx("--xenstore: built without libxenstore and "
+			       "libxenctrl (install libxen-dev and rebuild)");
+		return ops;
+	}
+	if (!ops || !strncmp(c->backend, "unix:", 5))
+		return NULL;
+	if (access("/proc/xen", F_OK) && access("/dev/xen/xenbus", F_OK))
+		return NULL;
+	return ops;
 }
 
 static int setup_signals(struct mgr *m)
@@ -329,11 +363,13 @@ int main(int argc, char **argv)
 {
 	static struct mgr mgr;
 	struct mgr *m = &mgr;
+	const struct xs_ops *xs_ops;
 	char spec[PATH_MAX];
 	int ready_fd = -1, err;
 
 	parse_options(argc, argv, &m->cfg);
 	log_init("vtpm_managerd", m->cfg.foreground, m->cfg.verbose);
+	xs_ops = xenstore_ops(&m->cfg);
 	m->backend_fd = m->console_fd = m->rsp_fd = m->nvm_fd = -1;
 	m->signal_fd = m->save_done_fd = -1;
 	if (!m->cfg.foreground)
@@ -364,12 +400,20 @@ int main(int argc, char **argv)
 	    (err = console_open(m)) || (err = backend_open(m)) ||
 	    (err = db_load(m)))
 		fatalx("startup failed: %s", strerror(-err));
+	if (xs_ops) {
+		err = xs_init(m, xs_ops);
+		if (err)
+			fatalx("cannot watch xenstore: %s (is xenstored "
+			       "running? --no-xenstore to run without it)",
+			       strerror(-err));
+	}
 	log_info("ready: root %s, backend %s, hardware TPM %s", m->cfg.root,
 		 m->cfg.backend, hwtpm_describe(m->hw));
 	ready(ready_fd);
 
 	err = mgr_run(m);
 	shutdown_all(m);
+	xs_fini(m);
 	console_close(m);
 	backend_close(m);
 	fifo_fini(m);

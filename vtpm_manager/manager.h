@@ -91,11 +91,21 @@ void seal_close(struct seal *sp);
 /**
  * seal_state_store() - encrypt (AES-256-GCM, AAD = instance, uuid,
  * generation) and store an instance's engine blob atomically and durably
- * (tmp, fsync, rename, fsync dir) as <root>/instances/<N>.state.
+ * (tmp, fsync, rename, fsync dir) as <root>/instances/<N>.state.  The
+ * new generation is recorded in memory; the index file follows with
+ * seal_index_flush().
  * Return: 0 or -errno; only after 0 may the save be acknowledged.
  */
 int seal_state_store(struct seal *sp, uint32_t instance, const char *uuid,
 		     const uint8_t *blob, size_t len);
+/**
+ * seal_index_flush() - write the generation index if a store changed it
+ * (tmp, fsync, rename, fsync dir), after the save was acknowledged: the
+ * guest never waits for it.  With @wait false it returns at once when
+ * another thread is writing the index (that one writes this change too).
+ * Return: 0 or -errno (the index stays marked for the next flush).
+ */
+int seal_index_flush(struct seal *sp, bool wait);
 /**
  * seal_state_load() - read and authenticate an instance's state.
  * Return: 0 (*blob malloc()ed), -ENOENT (never saved: a new instance),
@@ -131,6 +141,9 @@ struct instance {
 	char domain[64];		/* name when known (xenstore) */
 	enum inst_state state;
 	bool open;			/* should run (persisted) */
+	bool xs_managed;		/* opened for a xenstore device: runs
+					 * while the guest does, not in
+					 * open.list (xenstore.c) */
 	bool delete_after_stop;
 	uint8_t startup;		/* VTPM_STARTUP_* of the next start */
 	uint8_t vm_type;
@@ -149,6 +162,9 @@ struct instance {
 	/* Restart bookkeeping: back off a vtpmd that keeps dying. */
 	unsigned int crashes;
 	uint64_t restart_at_ms;
+	/* Killed by the manager to be restarted at once (shared FIFOs
+	 * recreated): no back-off, not a crash. */
+	bool restart_now;
 };
 
 struct mgr_config {
@@ -163,6 +179,7 @@ struct mgr_config {
 	int verbose;
 	unsigned int cmd_timeout_s;
 	struct hwtpm_config hw;
+	int xenstore;			/* -1 auto, 0 --no-xenstore, 1 --xenstore */
 };
 
 struct mgr {
@@ -173,6 +190,9 @@ struct mgr {
 	int console_fd;			/* listening socket */
 	int rsp_fd;			/* tpm_rsp_from_all.fifo, O_RDWR */
 	int nvm_fd;			/* vtpm_cmd_from_all.fifo, O_RDWR */
+	/* Frames cut out of those two (fifo.c); both FIFOs, and so both
+	 * fds, are replaced when one is out of sync. */
+	struct vtpm_stream rsp_in, nvm_in;
 	int signal_fd;
 	int save_done_fd;		/* eventfd: a save finished */
 	pid_t emulator_pid;
@@ -180,6 +200,20 @@ struct mgr {
 	size_t ninst, cap_inst;
 	uint64_t started_ms;
 	bool stopping;
+	/* inst_tick() scans the table only from this time on (ms; 0: at
+	 * once, UINT64_MAX: nothing pending): the data path costs O(1). */
+	uint64_t tick_at;
+	/* mgr_now_ms() when poll() last returned: the data path's clock,
+	 * read once per wake-up (a system call where there is no vDSO
+	 * clock, as in some Xen dom0s). */
+	uint64_t now_ms;
+	struct xs_plane *xs;		/* NULL: no xenstore control plane */
+	/* What db_save() last wrote (NULL: nothing yet), so that an open or
+	 * close that changes neither file costs no fsync on the event loop. */
+	struct db_written {
+		char *buf;
+		size_t len;
+	} db_last, open_last;
 };
 
 /* main.c */
@@ -204,9 +238,9 @@ int fifo_init(struct mgr *m);
 void fifo_fini(struct mgr *m);
 int fifo_instance_open(struct mgr *m, struct instance *in);
 void fifo_instance_close(struct instance *in, const char *root, bool unlink);
-/* Read one frame from a FIFO stream into buf (cap): 0, -EAGAIN when no
- * whole frame is there yet, -EBADMSG when the stream is corrupt. */
-int fifo_read_frame(int fd, uint8_t *buf, size_t cap, size_t *len);
+/* A shared FIFO is out of sync: replace both and restart every vtpmd
+ * (fatal only when the new FIFOs cannot be made). */
+void fifo_recover(struct mgr *m, const char *which);
 
 /* instance.c */
 struct instance *inst_find(struct mgr *m, uint32_t id);
@@ -215,11 +249,21 @@ void inst_remove(struct mgr *m, struct instance *in);
 int inst_start(struct mgr *m, struct instance *in);
 void inst_stop(struct mgr *m, struct instance *in);
 void inst_guest_request(struct mgr *m, const uint8_t *frame, size_t len);
-void inst_on_response(struct mgr *m);		/* tpm_rsp_from_all */
-void inst_on_nvm(struct mgr *m);		/* vtpm_cmd_from_all */
+/* Serve the frames on tpm_rsp_from_all / vtpm_cmd_from_all: 0, or
+ * -EBADMSG when that FIFO is out of sync (then fifo_recover()). */
+int inst_on_response(struct mgr *m);
+int inst_on_nvm(struct mgr *m);
+/* Kill every vtpmd to restart it at once from its last saved state. */
+void inst_restart_all(struct mgr *m);
 void inst_reap(struct mgr *m);			/* SIGCHLD */
 void inst_tick(struct mgr *m);			/* timeouts, restarts */
 uint64_t inst_next_deadline(struct mgr *m);	/* 0: none */
+/* Something other than a guest request or a vtpmd's answer happened:
+ * the next inst_tick() scans every instance. */
+static inline void inst_tick_soon(struct mgr *m)
+{
+	m->tick_at = 0;
+}
 void inst_stop_all(struct mgr *m);
 
 /* save.c: the save worker threads (slow disk off the event loop) */
@@ -244,5 +288,55 @@ int db_save(struct mgr *m);
 uint32_t db_lookup_uuid(struct mgr *m, const char *uuid);
 /* Lowest free instance >= 1 (or @pref when free). */
 uint32_t db_alloc_instance(struct mgr *m, uint32_t pref);
+/**
+ * db_bind_uuid() - the instance of @uuid (compared without case): its
+ * vtpm.db entry, else @pref when no instance has that number, else the
+ * lowest free one.  A new binding is added to the table; the caller makes
+ * it durable with db_save().
+ * Return: 0 (*id set; *created true for a new binding), -EEXIST (@pref is
+ * another instance's), -ENOSPC (no free instance), -EINVAL (@uuid not a
+ * vtpm.db key, @pref out of range) or -ENOMEM.
+ */
+int db_bind_uuid(struct mgr *m, const char *uuid, uint32_t pref,
+		 uint32_t *id, bool *created);
+
+/* xenstore.c: the xenstore control plane (DESIGN 5).  It reaches
+ * xenstore and the hypervisor only through these operations, so that the
+ * unit test can run it on an in-memory store. */
+struct xs_plane;
+struct xs_ops {
+	int (*open)(void **h);				/* 0 or -errno */
+	void (*close)(void *h);
+	int (*fileno)(void *h);		/* readable: events pending */
+	int (*watch)(void *h, const char *path, const char *token);
+	int (*unwatch)(void *h, const char *path, const char *token);
+	/* 0 with *path and *token malloc()ed, -EAGAIN when none pending,
+	 * another -errno when the connection is lost. */
+	int (*next_event)(void *h, char **path, char **token);
+	/* The value (malloc()ed, NUL-terminated, *len bytes before the
+	 * NUL), or NULL with errno (ENOENT: no such node). */
+	char *(*read)(void *h, const char *path, unsigned int *len);
+	/* The children's names (one allocation: free() it once), or NULL. */
+	char **(*directory)(void *h, const char *path, unsigned int *n);
+	/* In one transaction: write @dir/@key = @value only if
+	 * @dir/@check_key reads @check_value.  0, -ENOENT (it does not),
+	 * -EAGAIN (conflict: retry), or -errno. */
+	int (*write_if)(void *h, const char *dir, const char *check_key,
+			const char *check_value, const char *key,
+			const char *value);
+	/* 1: the domain exists and is not dying (*hvm set), 0: gone,
+	 * -errno: cannot tell. */
+	int (*domain_alive)(void *h, unsigned int domid, bool *hvm);
+};
+/* xs_libxen.c, when built with libxenstore and libxenctrl. */
+extern const struct xs_ops xs_libxen_ops;
+/* Watch the backend root and re-adopt the devices already there. */
+int xs_init(struct mgr *m, const struct xs_ops *ops);
+void xs_fini(struct mgr *m);
+int xs_fd(struct mgr *m);			/* -1 when off */
+void xs_on_readable(struct mgr *m);
+/* Pending "instance" writes, the domain poll. */
+void xs_tick(struct mgr *m);
+uint64_t xs_next_deadline(struct mgr *m);	/* 0: none */
 
 #endif /* VTPM_MANAGER_H */

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Save workers: sealing a state blob and writing it durably (fsync twice)
- * can take milliseconds to seconds on a slow disk, so it runs on worker
- * threads, never on the event loop; a finished save is reported through
- * an eventfd.  Each instance has at most one save in flight (its vtpmd
- * waits for the answer), so saves of one instance stay in order.
+ * Save workers: sealing a state blob and writing it durably (fsync of the
+ * file and of its directory) can take milliseconds to seconds on a slow
+ * disk, so it runs on worker threads, never on the event loop; a finished
+ * save is reported through an eventfd, and only then is the generation
+ * index rewritten (seal_index_flush()).  Each instance has at most one
+ * save in flight (its vtpmd waits for the answer), so saves of one
+ * instance stay in order.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -69,6 +71,10 @@ static void *worker(void *arg)
 		*tail = j;
 		if (write(sw.m->save_done_fd, &one, sizeof(one)) < 0)
 			log_warn("save eventfd");
+		/* The guest has its answer; the rollback index follows. */
+		pthread_mutex_unlock(&sw.lock);
+		seal_index_flush(sw.m->seal, false);
+		pthread_mutex_lock(&sw.lock);
 	}
 	pthread_mutex_unlock(&sw.lock);
 	return NULL;

@@ -84,11 +84,15 @@ struct seal {
 	char root[PATH_MAX];
 	struct seal_keys *keys;
 	size_t keys_size;
-	/* Guards idx and the index file; state files need no lock (one
-	 * save per instance in flight, save.c). */
+	/* Guards idx and idx_dirty; state files need no lock (one save per
+	 * instance in flight, save.c). */
 	pthread_mutex_t lock;
 	struct gen_entry *idx;		/* sorted by instance */
 	size_t nidx, cap;
+	/* idx has generations the index file does not have yet. */
+	bool idx_dirty;
+	/* Held while the index file is written: one writer at a time. */
+	pthread_mutex_t flush_lock;
 };
 
 /* ---- helpers ---- */
@@ -286,19 +290,15 @@ static void idx_remove(struct seal *sp, uint32_t instance)
 	sp->nidx--;
 }
 
-/* Rewrite the index atomically; caller holds sp->lock. */
-static int idx_write(struct seal *sp)
+/* The index file's bytes, MAC included (*out malloc()ed); caller holds
+ * sp->lock. */
+static int idx_encode(struct seal *sp, uint8_t **out, size_t *len)
 {
-	char path[PATH_MAX];
-	struct tpm_buf b;
 	unsigned int maclen = INDEX_MAC_SIZE;
+	struct tpm_buf b;
 	uint8_t *buf;
 	size_t cap, i;
-	int err;
 
-	err = path_of(path, sizeof(path), sp->root, "instances", INDEX_FILE);
-	if (err)
-		return err;
 	cap = 16 + sp->nidx * INDEX_ENTRY_SIZE + INDEX_MAC_SIZE;
 	buf = malloc(cap);
 	if (!buf)
@@ -314,14 +314,80 @@ static int idx_write(struct seal *sp)
 	}
 	if (!HMAC(EVP_sha256(), sp->keys->index_key, KEY_SIZE, buf, b.len,
 		  buf + b.len, &maclen)) {
-		err = -EIO;
-		goto out;
+		free(buf);
+		return -EIO;
 	}
-	err = atomic_write_file(path, buf, cap, 0600);
+	*out = buf;
+	*len = cap;
+	return 0;
+}
+
+/* Replace the index file (tmp, fsync, rename, fsync dir). */
+static int idx_store(struct seal *sp, const uint8_t *buf, size_t len)
+{
+	char path[PATH_MAX];
+	int err;
+
+	err = path_of(path, sizeof(path), sp->root, "instances", INDEX_FILE);
+	if (!err)
+		err = atomic_write_file(path, buf, len, 0600);
 	if (err)
 		log_warnx("cannot write %s: %s", path, strerror(-err));
-out:
+	return err;
+}
+
+/* Rewrite the index at once; only while no other thread runs (start). */
+static int idx_write(struct seal *sp)
+{
+	uint8_t *buf;
+	size_t len;
+	int err;
+
+	err = idx_encode(sp, &buf, &len);
+	if (err)
+		return err;
+	err = idx_store(sp, buf, len);
 	free(buf);
+	return err;
+}
+
+int seal_index_flush(struct seal *sp, bool wait)
+{
+	uint8_t *buf;
+	size_t len;
+	bool again;
+	int err;
+
+	do {
+		/* A writer already at work writes what is marked dirty
+		 * before it lets go (the loop below): no need to queue. */
+		if (wait)
+			pthread_mutex_lock(&sp->flush_lock);
+		else if (pthread_mutex_trylock(&sp->flush_lock))
+			return 0;
+		err = 0;
+		buf = NULL;
+		pthread_mutex_lock(&sp->lock);
+		if (sp->idx_dirty) {
+			err = idx_encode(sp, &buf, &len);
+			if (!err)
+				sp->idx_dirty = false;
+		}
+		pthread_mutex_unlock(&sp->lock);
+		if (buf) {
+			err = idx_store(sp, buf, len);
+			free(buf);
+			if (err) {
+				pthread_mutex_lock(&sp->lock);
+				sp->idx_dirty = true;
+				pthread_mutex_unlock(&sp->lock);
+			}
+		}
+		pthread_mutex_unlock(&sp->flush_lock);
+		pthread_mutex_lock(&sp->lock);
+		again = !err && sp->idx_dirty;
+		pthread_mutex_unlock(&sp->lock);
+	} while (again);
 	return err;
 }
 
@@ -494,9 +560,11 @@ int seal_state_store(struct seal *sp, uint32_t instance, const char *uuid,
 		  ct, tag);
 	if (err)
 		goto err_free;
-	/* State first, index second: a crash in between leaves a file newer
-	 * than the index, which load accepts and catches up on
-	 * (docs/key-hierarchy.md, "Generations and crashes"). */
+	/* The state file is durable before the save is acknowledged; the
+	 * index follows (seal_index_flush(), after the acknowledgement): a
+	 * crash in between leaves a file newer than the index, which load
+	 * accepts and catches up on (docs/key-hierarchy.md, "Generations
+	 * and crashes"). */
 	err = atomic_write_file(path, buf, b.len, 0600);
 	if (err) {
 		log_warnx("instance %u: cannot write %s: %s", instance, path,
@@ -508,7 +576,7 @@ int seal_state_store(struct seal *sp, uint32_t instance, const char *uuid,
 	if (e) {
 		e->generation = gen;
 		e->mtime = (uint64_t)time(NULL);
-		err = idx_write(sp);
+		sp->idx_dirty = true;
 	} else {
 		err = -ENOMEM;
 	}
@@ -583,11 +651,12 @@ int seal_state_load(struct seal *sp, uint32_t instance, const char *uuid,
 		e = idx_get(sp, instance);
 		if (e && e->generation < f.generation) {
 			e->generation = f.generation;
-			if (idx_write(sp))
-				log_warnx("instance %u: generation index not "
-					  "updated", instance);
+			sp->idx_dirty = true;
 		}
 		pthread_mutex_unlock(&sp->lock);
+		if (seal_index_flush(sp, true))
+			log_warnx("instance %u: generation index not updated",
+				  instance);
 	}
 	*blob = plain;
 	*len = plen;
@@ -612,10 +681,10 @@ int seal_state_delete(struct seal *sp, uint32_t instance)
 	pthread_mutex_lock(&sp->lock);
 	if (idx_find(sp, instance)) {
 		idx_remove(sp, instance);
-		err = idx_write(sp);
+		sp->idx_dirty = true;
 	}
 	pthread_mutex_unlock(&sp->lock);
-	return err;
+	return seal_index_flush(sp, true);
 }
 
 uint64_t seal_state_mtime(struct seal *sp, uint32_t instance)
@@ -861,12 +930,17 @@ void seal_close(struct seal *sp)
 {
 	if (!sp)
 		return;
+	/* Saves acknowledged since the last flush (save.c flushes after
+	 * each, but a flush may have failed). */
+	if (sp->keys && sp->idx_dirty && seal_index_flush(sp, true))
+		log_warnx("the generation index is behind the state files");
 	if (sp->keys) {
 		explicit_bzero(sp->keys, sp->keys_size);
 		munlock(sp->keys, sp->keys_size);
 		munmap(sp->keys, sp->keys_size);
 	}
 	free(sp->idx);
+	pthread_mutex_destroy(&sp->flush_lock);
 	pthread_mutex_destroy(&sp->lock);
 	free(sp);
 }
@@ -887,6 +961,7 @@ static int open_common(struct seal **spp, const char *root,
 	if (!sp)
 		return -ENOMEM;
 	pthread_mutex_init(&sp->lock, NULL);
+	pthread_mutex_init(&sp->flush_lock, NULL);
 	err = -ENAMETOOLONG;
 	if (strlen(root) >= sizeof(sp->root) ||
 	    path_of(path, sizeof(path), root, SEALED_FILE, NULL) ||

@@ -71,14 +71,6 @@ void fifo_instance_close(struct instance *in, const char *root, bool unlink)
 	abort();
 }
 
-int fifo_read_frame(int fd, uint8_t *buf, size_t cap, size_t *len)
-{
-	(void)fd;
-	(void)buf;
-	(void)cap;
-	(void)len;
-	abort();
-}
 
 int seal_state_load(struct seal *sp, uint32_t instance, const char *uuid,
 		    uint8_t **blob, size_t *len, const char **why)
@@ -217,10 +209,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ssize_t r, fw;
 	struct vtpm_frame f;
 
-	/* An empty datagram reads as end-of-file: the backend going away,
-	 * which no kernel backend can send as a packet; nor can it send
-	 * more than one page. */
-	if (!size || size > FUZZ_MAX_INPUT)
+	/* An empty datagram is dropped (the peer is still connected, so
+	 * it is not end of file); no backend sends more than this. */
+	if (size > FUZZ_MAX_INPUT)
 		return 0;
 	fuzz_reset();
 	before = total_queued();
@@ -234,10 +225,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	while ((r = recv(be_peer, ans, sizeof(ans), 0)) >= 0) {
 		answers++;
-		/* A 10-byte TPM error for the frame's own instance. */
+		/* A 10-byte TPM error for the frame's own instance, with
+		 * locality 0 (the bare instance) in its prefix. */
 		if (vtpm_ipc_parse(ans, (size_t)r, VTPM_HEADER_SIZE, &f) ||
 		    f.size != VTPM_HEADER_SIZE || !f.code ||
-		    f.instance != get32(data))
+		    f.instance != VTPM_PREFIX_INSTANCE(get32(data)))
 			abort();
 	}
 	fw = read(cmd_pipe[0], fwd, sizeof(fwd));
@@ -256,14 +248,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
-	/* Queued: exactly one, well formed, for an open instance. */
+	/* Queued: exactly one, well formed, at a locality 0..4, for an
+	 * open instance. */
 	if (total_queued() != before + 1 ||
 	    vtpm_ipc_parse(data, size, VTPM_MAX_TPM_PACKET, &f) ||
-	    f.tag == VTPM_TAG_REQ || !inst_find(&fuzz_mgr, f.instance) ||
-	    !inst_find(&fuzz_mgr, f.instance)->open)
+	    f.tag == VTPM_TAG_REQ ||
+	    VTPM_PREFIX_LOCALITY(f.instance) > VTPM_LOCALITY_MAX ||
+	    !inst_find(&fuzz_mgr, VTPM_PREFIX_INSTANCE(f.instance)) ||
+	    !inst_find(&fuzz_mgr, VTPM_PREFIX_INSTANCE(f.instance))->open)
 		abort();
-	/* The idle running instance passes it on unchanged at once. */
-	if (f.instance == I_IDLE) {
+	/* The idle running instance passes it on unchanged (locality
+	 * included) at once. */
+	if (VTPM_PREFIX_INSTANCE(f.instance) == I_IDLE) {
 		if (fw != (ssize_t)size || memcmp(fwd, data, size))
 			abort();
 	} else if (fw > 0) {

@@ -110,15 +110,6 @@ void fifo_instance_close(struct instance *in, const char *root, bool unlink)
 	abort();
 }
 
-int fifo_read_frame(int fd, uint8_t *buf, size_t cap, size_t *len)
-{
-	(void)fd;
-	(void)buf;
-	(void)cap;
-	(void)len;
-	abort();
-}
-
 int seal_state_load(struct seal *sp, uint32_t instance, const char *uuid,
 		    uint8_t **blob, size_t *len, const char **why)
 {

@@ -6,16 +6,21 @@
 # connects to with --backend unix:PATH, opens instances 1 and 2 with
 # vtpmctl, and sends the frames a real tpmbk never would: every malformed
 # shape, manager tags, instance 0, unknown instances and a flood, checking
-# each answer against docs/protocol.md (TAP on stdout).  Instance 2 is the
+# each answer against docs/protocol.md (TAP on stdout); it checks that the
+# prefix's locality reaches the vTPM, and that garbage on a shared FIFO
+# makes the manager restart its vtpmds, not exit.  Instance 2 is the
 # bystander: its GetRandom must be answered correctly throughout.  It
-# starts no daemon and kills none; manager_test.sh owns the processes.
+# starts no daemon and kills none (it only stops a vtpmd for a moment);
+# manager_test.sh owns the processes.
 #
 #   fake_backend.py --socket PATH --vtpmctl PATH --root DIR
 
 import argparse
 import os
 import select
+import signal
 import socket
+import stat
 import struct
 import subprocess
 import sys
@@ -31,7 +36,16 @@ VTPM_TAG_REQ = 0x01C1       # a manager tag: never valid from a guest
 ORD_GETRANDOM = 0x46        # TPM_ORD_GetRandom
 TPM_FAIL = 0x09
 TPM_BADTAG = 0x1E
+TPM_NOTLOCAL = 0x33
+TPM_BAD_LOCALITY = 0x3D
 TPM_RETRY = 0x800
+ORD_EXTEND = 0x14           # TPM_ORD_Extend
+ORD_PCRREAD = 0x15          # TPM_ORD_PcrRead
+ORD_PCR_RESET = 0xC8        # TPM_ORD_PCR_Reset
+ORD_GETCAP = 0x65           # TPM_ORD_GetCapability
+ORD_SET_OWNER_INSTALL = 0x71
+ORD_PHYSICAL_PRESENCE = 0x4000000A  # TSC_PhysicalPresence
+PCR_LOC4 = 17               # PC Client: reset and first extend at locality 4
 GUEST = 1                   # the instance the hostile frames aim at
 BYSTANDER = 2               # must never notice any of it
 UNKNOWN = 77                # never opened
@@ -65,11 +79,13 @@ def check(name, cond, why):
         not_ok(name, why)
 
 
-def frame(instance, tag, code, body=b"", size=None):
-    """[instance][tag][size][code][body]; size defaults to the true one."""
+def frame(instance, tag, code, body=b"", size=None, locality=0):
+    """[instance][tag][size][code][body]; size defaults to the true one.
+    The prefix word carries the locality in its top byte (vtpm_shared.h)."""
     if size is None:
         size = HEADER + len(body)
-    return struct.pack(">IHII", instance, tag, size, code) + body
+    return struct.pack(">IHII", instance | locality << 24, tag, size,
+                       code) + body
 
 
 def getrandom(instance, n=16):
@@ -212,6 +228,12 @@ def expect_error(be, name, data, instance, rc):
 
 def malformed(be):
     g = getrandom(GUEST)
+    # An empty datagram is not end of file (the backend is still there):
+    # dropped without an answer, and the manager goes on.
+    be.send(b"")
+    f = be.recv(SILENCE_SECS)
+    check("empty datagram is dropped without an answer", f is None,
+          show(f))
     # Too short to read instance and tag: dropped without an answer; the
     # next well-formed request must get its own answer, not a stale one.
     for n in (1, 4, 5):
@@ -273,9 +295,70 @@ def wrong_targets(be):
                  TPM_FAIL)
     expect_error(be, "unknown instance %d: TPM_FAIL" % UNKNOWN,
                  getrandom(UNKNOWN), UNKNOWN, TPM_FAIL)
-    expect_error(be, "instance 0xffffffff: TPM_FAIL",
-                 getrandom(0xFFFFFFFF), 0xFFFFFFFF, TPM_FAIL)
+    expect_error(be, "instance 0xffffff (the largest): TPM_FAIL",
+                 getrandom(0xFFFFFF), 0xFFFFFF, TPM_FAIL)
+    # The top byte is the locality: 0xffffffff is instance 0xffffff at
+    # locality 255, refused before any lookup, answered for the bare
+    # instance.
+    expect_error(be, "prefix 0xffffffff (locality 255): TPM_BAD_LOCALITY",
+                 struct.pack(">I", 0xFFFFFFFF) + getrandom(0)[PREFIX:],
+                 0xFFFFFF, TPM_BAD_LOCALITY)
     bystander_ok(be, "after the misdirected frames")
+
+
+def pcr_reset(instance, pcr, locality):
+    sel = bytearray(3)
+    sel[pcr // 8] |= 1 << (pcr % 8)
+    return frame(instance, TAG_RQU, ORD_PCR_RESET,
+                 struct.pack(">H", 3) + bytes(sel), locality=locality)
+
+
+def extend(instance, pcr, locality):
+    return frame(instance, TAG_RQU, ORD_EXTEND,
+                 struct.pack(">I", pcr) + bytes(range(20)),
+                 locality=locality)
+
+
+def pcr_read(instance, pcr):
+    return frame(instance, TAG_RQU, ORD_PCRREAD, struct.pack(">I", pcr))
+
+
+def call_rc(be, data, instance):
+    """The return code of the answer, None when it is not a well-formed
+    answer for the bare instance (locality 0 in every answer)."""
+    f = be.call(data)
+    p = parse(f) if f else None
+    if not p or p[0] != instance or p[1] != TAG_RSP:
+        return None, f
+    return p[3], f
+
+
+def locality(be):
+    """The prefix's locality reaches the vTPM: PCR 17 (PC Client) can be
+    reset only at locality 4, and after a reset extended first only from
+    locality 4; the locality holds for one request only."""
+    rc, f = call_rc(be, pcr_reset(GUEST, PCR_LOC4, 0), GUEST)
+    check("locality 0: PCR_Reset(17) is TPM_NOTLOCAL", rc == TPM_NOTLOCAL,
+          show(f))
+    rc, f = call_rc(be, pcr_reset(GUEST, PCR_LOC4, 4), GUEST)
+    check("locality 4: PCR_Reset(17) succeeds, answer for the bare "
+          "instance", rc == 0, show(f))
+    rc, f = call_rc(be, pcr_read(GUEST, PCR_LOC4), GUEST)
+    check("PCR 17 reads zero after the reset",
+          rc == 0 and parse(f)[4] == bytes(20), show(f))
+    rc, f = call_rc(be, extend(GUEST, PCR_LOC4, 3), GUEST)
+    check("locality 3: first Extend(17) after a reset is "
+          "TPM_BAD_LOCALITY", rc == TPM_BAD_LOCALITY, show(f))
+    rc, f = call_rc(be, extend(GUEST, PCR_LOC4, 4), GUEST)
+    check("locality 4: Extend(17) succeeds", rc == 0, show(f))
+    rc, f = call_rc(be, pcr_reset(GUEST, PCR_LOC4, 0), GUEST)
+    check("the next request is at its own locality (0): TPM_NOTLOCAL",
+          rc == TPM_NOTLOCAL, show(f))
+    for loc in (5, 0x80):
+        expect_error(be, "locality %d: refused by the manager with "
+                     "TPM_BAD_LOCALITY" % loc, extend(GUEST, PCR_LOC4, loc),
+                     GUEST, TPM_BAD_LOCALITY)
+    bystander_ok(be, "after the locality requests")
 
 
 def flood(be):
@@ -343,11 +426,140 @@ def flood(be):
     check("flood: no extra answers", f is None, show(f))
 
 
+def owner_install(be, instance):
+    """TPM_PERMANENT_FLAGS.ownership (persistent) of instance, or None."""
+    rc, f = call_rc(be, frame(instance, TAG_RQU, ORD_GETCAP,
+                              struct.pack(">III", 4, 4, 0x108)), instance)
+    if rc != 0:
+        return None
+    # respSize u32, then TPM_PERMANENT_FLAGS: tag u16, disable, ownership
+    return parse(f)[4][7]
+
+
+def wait_new_vtpmds(mgr, old, secs):
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline:
+        now = vtpmds(mgr)
+        if len(now) == 2 and not set(now) & set(old):
+            return now
+        time.sleep(0.05)
+    return vtpmds(mgr)
+
+
+def wait_random(be, instance, secs):
+    """GetRandom until it is answered correctly (a vtpmd restarting)."""
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline:
+        f = be.call(getrandom(instance), secs)
+        if is_random(f, instance):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def fifo_garbage(be, root, mgr):
+    """Bytes that are not whole frames on a shared FIFO (only a vtpmd could
+    write them): the manager replaces both FIFOs and restarts every vtpmd
+    from its last acknowledged state, answering the request in flight
+    TPM_FAIL; nothing acknowledged is lost."""
+    pp = lambda bits: frame(GUEST, TAG_RQU, ORD_PHYSICAL_PRESENCE,
+                            struct.pack(">H", bits))
+    ok_all = True
+    for cmd in (pp(0x20), pp(0x08),
+                frame(GUEST, TAG_RQU, ORD_SET_OWNER_INSTALL, b"\0")):
+        rc, f = call_rc(be, cmd, GUEST)
+        ok_all = ok_all and rc == 0
+    check("instance %d: TPM_SetOwnerInstall(FALSE) acknowledged" % GUEST,
+          ok_all and owner_install(be, GUEST) == 0, "marker not set")
+    cases = (("tpm_rsp_from_all", b"garbage"),
+             ("vtpm_cmd_from_all",
+              struct.pack(">IHII", GUEST, VTPM_TAG_REQ, 5, 1)))
+    for name, junk in cases:
+        before = vtpmds(mgr)
+        # A request in flight: its vtpmd is stopped, so it cannot answer
+        # before the garbage arrives (SIGKILL ends it all the same).
+        victim = [v for v in before if vtpm_of(v) == GUEST]
+        for v in victim:
+            os.kill(v, signal.SIGSTOP)
+        be.send(getrandom(GUEST))
+        time.sleep(0.2)
+        fd = os.open(os.path.join(root, "fifos", name + ".fifo"),
+                     os.O_WRONLY | os.O_NONBLOCK)
+        os.write(fd, junk)
+        os.close(fd)
+        f = be.recv(ANSWER_SECS)
+        check("%s garbage: the manager survived" % name, alive(mgr),
+              "pid %d is gone" % mgr)
+        check("%s garbage: the request in flight got TPM_FAIL" % name,
+              len(victim) == 1 and is_error(f, GUEST, TPM_FAIL), show(f))
+        after = wait_new_vtpmds(mgr, before, 2 * ANSWER_SECS)
+        check("%s garbage: both vtpmds restarted" % name,
+              len(after) == 2 and not set(after) & set(before),
+              "before %s, after %s" % (before, after))
+        for i in (GUEST, BYSTANDER):
+            check("%s garbage: instance %d answers GetRandom again" %
+                  (name, i), wait_random(be, i, ANSWER_SECS), "no answer")
+        check("%s garbage: instance %d kept its acknowledged state" %
+              (name, GUEST), owner_install(be, GUEST) == 0,
+              "ownership flag lost")
+        check("%s garbage: instance %d's state is its own" %
+              (name, BYSTANDER), owner_install(be, BYSTANDER) == 1,
+              "bystander's flag changed")
+        # New FIFOs replaced the old: the path has no stale entry.
+        st = os.stat(os.path.join(root, "fifos", name + ".fifo"))
+        check("%s garbage: a new FIFO is in place" % name,
+              stat.S_ISFIFO(st.st_mode), "not a FIFO")
+
+
+def stuck_vtpmd(be, mgr, timeout):
+    """A vtpmd that stops answering (SIGSTOP): its request in flight gets
+    TPM_FAIL once the manager's command timeout passes, not before, the
+    vtpmd is killed and restarted, and a request queued behind it is
+    served by the new one; the bystander is served all along."""
+    before = vtpmds(mgr)
+    victim = [v for v in before if vtpm_of(v) == GUEST]
+    if len(victim) != 1:
+        not_ok("stuck vtpmd", "no vtpmd for instance %d in %s" %
+               (GUEST, before))
+        return
+    os.kill(victim[0], signal.SIGSTOP)
+    t0 = time.monotonic()
+    be.send(getrandom(GUEST))
+    be.send(getrandom(GUEST))
+    f = be.call(getrandom(BYSTANDER))
+    check("stuck vtpmd: instance %d is served meanwhile" % BYSTANDER,
+          is_random(f, BYSTANDER), show(f))
+    f = be.recv(timeout + ANSWER_SECS)
+    dt = time.monotonic() - t0
+    check("stuck vtpmd: the request in flight gets TPM_FAIL after the "
+          "%d s timeout (%.1f s)" % (timeout, dt),
+          is_error(f, GUEST, TPM_FAIL) and timeout - 0.5 <= dt,
+          "%s after %.1f s" % (show(f), dt))
+    f = be.recv(2 * ANSWER_SECS)
+    check("stuck vtpmd: the request queued behind it is served by the "
+          "restarted vtpmd", is_random(f, GUEST), show(f))
+    after = vtpmds(mgr)
+    check("stuck vtpmd: it was replaced", victim[0] not in after and
+          len(after) == 2, "before %s, after %s" % (before, after))
+
+
+def vtpm_of(pid):
+    """The instance a vtpmd serves, from its command line."""
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            args = f.read().split(b"\0")
+        return int(args[args.index(b"--root") - 1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--socket", required=True)
     ap.add_argument("--vtpmctl", required=True)
     ap.add_argument("--root", required=True)
+    ap.add_argument("--cmd-timeout", type=int, default=0,
+                    help="the manager's --timeout; 0 skips that test")
     a = ap.parse_args()
 
     be = Backend(a.socket)
@@ -373,6 +585,7 @@ def main():
     try:
         malformed(be)
         wrong_targets(be)
+        locality(be)
         flood(be)
     except (ConnectionError, OSError, RuntimeError) as e:
         not_ok("hostile frames", "%s: %s" % (type(e).__name__, e))
@@ -382,6 +595,12 @@ def main():
     check("both vtpmds survived (same pids, none restarted)",
           len(before) == 2 and vtpmds(mgr) == before,
           "before %s, after %s" % (before, vtpmds(mgr)))
+    try:
+        fifo_garbage(be, a.root, mgr)
+        if a.cmd_timeout:
+            stuck_vtpmd(be, mgr, a.cmd_timeout)
+    except (ConnectionError, OSError, RuntimeError) as e:
+        not_ok("shared FIFO garbage", "%s: %s" % (type(e).__name__, e))
     for i in (GUEST, BYSTANDER):
         try:
             f = be.call(getrandom(i))

@@ -22,6 +22,9 @@ SIM=$IT_O/vtpm_be_sim
 TSS_PROG=$IT_O/tests/integration/tss_conformance
 TSS_PROG_SECS=${TSS_PROG_SECS:-120}
 MODES=${MGR_TEST_MODES:-emulate swtpm hostile}
+# The manager's command timeout in the hostile phase (seconds): long
+# enough for any command there, short enough to wait for once.
+HOSTILE_TIMEOUT=5
 UUID_1=6f1f7a7e-0000-4a11-9a55-000000000001
 UUID_2=6f1f7a7e-0000-4a11-9a55-000000000002
 NV_INDEX=0x00011101
@@ -288,12 +291,14 @@ phase_hostile()
 
 	mkdir -m 0700 "$root" || bail "mkdir $root"
 	# fake_backend.py listens first; the manager retries its connect.
+	# A short command timeout, so that a stuck vtpmd is seen timing out.
 	it_spawn hostile-fake "$HERE/fake_backend.py" \
-		--socket "$root/backend.sock" --vtpmctl "$CTL" --root "$root"
+		--socket "$root/backend.sock" --vtpmctl "$CTL" --root "$root" \
+		--cmd-timeout "$HOSTILE_TIMEOUT"
 	py=$IT_LAST_PID
 	it_spawn hostile-manager "$MGR" --root "$root" \
 		--backend "unix:$root/backend.sock" --emulate-hw-tpm \
-		--config /dev/null -d
+		--timeout "$HOSTILE_TIMEOUT" --config /dev/null -d
 	MGR_PID=$IT_LAST_PID
 	wait "$py"
 	rc=$?

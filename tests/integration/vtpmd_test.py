@@ -92,9 +92,11 @@ class FakeManager:
         f = struct.pack(">IHII", self.inst, 0x01C4, 10 + len(body), status) + body
         os.write(self.fd[f"vtpm_rsp_to_{self.inst}"], f)
 
-    def transact(self, cmd):
-        os.write(self.fd[f"tpm_cmd_to_{self.inst}"], struct.pack(">I", self.inst) + cmd)
+    def transact(self, cmd, loc=0):
+        # The prefix word: instance, the request's locality in the top byte.
+        os.write(self.fd[f"tpm_cmd_to_{self.inst}"], struct.pack(">I", self.inst | loc << 24) + cmd)
         f = self.pump_nvm(until_rsp=True)
+        # Answers carry locality 0: the bare instance.
         assert struct.unpack(">I", f[:4])[0] == self.inst
         return f[4:]
 
@@ -132,6 +134,15 @@ def main():
         check(rc(r) == 0 and len(r) == 10 + 4 + 16, "GetRandom through the FIFOs")
         r = m.transact(cmd(0x7C, bytes(20)))
         check(rc(r) == 0, "the fresh vTPM has an endorsement key (ReadPubek)", hex(rc(r)))
+        # The locality of the prefix: PCR 17 resets only at locality 4
+        # (PC Client); 0x33 TPM_NOTLOCAL, 0x3D TPM_BAD_LOCALITY.
+        reset17 = cmd(0xC8, struct.pack(">H", 3) + bytes([0, 0, 2]))
+        r4 = m.transact(reset17, loc=4)
+        r0 = m.transact(reset17, loc=0)
+        r5 = m.transact(reset17, loc=5)
+        check(rc(r4) == 0 and rc(r0) == 0x33 and rc(r5) == 0x3D,
+              "each request runs at its prefix's locality; above 4 is refused",
+              f"{rc(r4):#x} {rc(r0):#x} {rc(r5):#x}")
         before = m.saves
         m.transact(cmd(0x14, struct.pack(">I", 10) + hashlib.sha1(b"x").digest()))
         check(m.saves == before, "a PCR extend is not persistent: no save")

@@ -183,6 +183,8 @@ static void store_pattern(struct mgr_view *v, uint32_t inst,
 	assert_non_null(p);
 	fill(p, n, seed);
 	assert_int_equal(seal_state_store(v->sp, inst, uuid, p, n), 0);
+	/* As save.c does once the save is acknowledged. */
+	assert_int_equal(seal_index_flush(v->sp, true), 0);
 	free(p);
 }
 
@@ -688,7 +690,8 @@ static void *saver_main(void *arg)
 	for (i = 0; i < SAVES_PER_THREAD; i++) {
 		fill(blob, sizeof(blob), s->instance * 100 + i);
 		if (seal_state_store(s->v->sp, s->instance, UUID_A, blob,
-				     sizeof(blob)))
+				     sizeof(blob)) ||
+		    seal_index_flush(s->v->sp, false))
 			return (void *)1;
 	}
 	return NULL;
