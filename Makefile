@@ -2,6 +2,9 @@
 # directory's Makefile lists its sources and this file builds them into $(O).
 TOP_MAKEFILE := 1
 include Rules.mk
+# kernel/include/vtpm_shared.h is the /dev/vtpm ABI: the daemons and their
+# tests include it as the kernel modules do.
+CPPFLAGS += -Ikernel/include
 include tpm_emulator/Makefile
 include vtpm/Makefile
 include vtpm_manager/Makefile
@@ -29,8 +32,11 @@ TSS_KP_PROG := $(O)/tests/integration/tss_keypressure
 TSS_MIG_PROG := $(O)/tests/integration/tss_migration
 BENCH_BIN := $(O)/tests/bench/bench_inproc
 BENCH_NET := $(O)/tests/bench/bench_net
+BENCH_HOPS := $(O)/tests/bench/bench_hops
 DIFF_BIN := $(O)/tests/diff/tpmdiff
 TPMSEND := $(O)/tests/tools/tpmsend
+# The system test's TPM client inside Xen guests (tests/system/).
+GUEST_TPM := $(O)/tests/system/guest_tpm
 # Independent TPM client for tests (OpenSSL directly, never the engine's
 # crypto, so that a bug in the engine cannot hide itself).
 TPMCLIENT_OBJS := $(O)/tests/lib/tpmclient.o $(O)/tpm_emulator/marshal.o
@@ -49,7 +55,8 @@ tests: all $(UNIT_BINS) $(VECTOR_BIN) $(REPLAY_BIN) $(TSS_PROG) $(DIFF_BIN) \
 	$(TSS_TRANS_PROG) \
 	$(TSS_AUDIT_PROG) \
 	$(TSS_DEL_PROG) \
-	$(TPMSEND) $(TSS_MIG_PROG) $(TSS_KP_PROG)
+	$(TPMSEND) $(TSS_MIG_PROG) $(TSS_KP_PROG) \
+	$(GUEST_TPM)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
@@ -67,10 +74,11 @@ $(TPMD): $(TPMD_SRCS:%.c=$(O)/tpm_emulator/%.o) $(O)/common/log.o $(LIBTPMEMU)
 # The daemons see the engine's public header and common/.
 $(O)/vtpm/%.o $(O)/common/%.o: CPPFLAGS += -Itpm_emulator -Icommon
 $(VTPMD): $(VTPMD_SRCS:%.c=$(O)/%.o) $(COMMON_OBJS) $(LIBTPMEMU)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS) $(GMP_LIBS)
+	$(CC) $(LDFLAGS) $(VTPMD_LDFLAGS) -o $@ $^ $(CRYPTO_LIBS) $(GMP_LIBS)
 $(O)/vtpm_manager/%.o: CPPFLAGS += -Itpm_emulator -Icommon
 $(MANAGERD): $(MANAGER_SRCS:%.c=$(O)/%.o) $(COMMON_OBJS) $(LIBTPMEMU)
-	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(CRYPTO_LIBS) $(GMP_LIBS)
+	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(CRYPTO_LIBS) $(GMP_LIBS) \
+		$(XEN_LIBS)
 $(VTPMCTL): $(VTPMCTL_SRCS:%.c=$(O)/%.o) $(O)/common/ipc.o
 	$(CC) $(LDFLAGS) -o $@ $^
 $(BE_SIM): $(BE_SIM_SRCS:%.c=$(O)/%.o) $(COMMON_OBJS)
@@ -89,6 +97,22 @@ $(O)/tests/unit/seal_test: $(O)/tests/unit/seal_test.o \
 		$(O)/tests/unit/harness.o $(O)/vtpm_manager/seal.o \
 		$(O)/vtpm_manager/hwtpm.o $(COMMON_OBJS) $(LIBTPMEMU) | $(TPMD)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lpthread $(CRYPTO_LIBS) $(GMP_LIBS)
+# xenstore_test drives the xenstore control plane (xenstore.c) on an
+# in-memory xenstore with the real db.c and instance.c; --wrap points
+# xenstore.c's inst_start()/inst_stop() at doubles (no vtpmd is run).
+XS_TEST_WRAP := -Wl,--wrap=inst_start -Wl,--wrap=inst_stop
+$(O)/tests/unit/xenstore_test.o: CPPFLAGS += -Ivtpm_manager -Icommon
+$(O)/tests/unit/xenstore_test: $(O)/tests/unit/xenstore_test.o \
+		$(O)/vtpm_manager/xenstore.o $(O)/vtpm_manager/db.o \
+		$(O)/vtpm_manager/instance.o $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) $(XS_TEST_WRAP) -o $@ $^ -lcmocka
+# backend_test drives vtpm_manager/backend.c; read() and write() of the
+# backend's fd are wrapped to inject what only the kernel device returns.
+$(O)/tests/unit/backend_test.o: CPPFLAGS += -Ivtpm_manager -Icommon
+$(O)/tests/unit/backend_test: $(O)/tests/unit/backend_test.o \
+		$(O)/vtpm_manager/backend.o $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -Wl,--wrap=read -Wl,--wrap=__read_chk \
+		-Wl,--wrap=write -o $@ $^ -lcmocka
 $(O)/tests/vectors/%.o: CPPFLAGS += -Itests/unit
 $(VECTOR_BIN): $(O)/tests/vectors/vectors_test.o $(O)/tests/unit/harness.o \
 		$(LIBTPMEMU)
@@ -136,10 +160,17 @@ $(DIFF_BIN): $(O)/tests/diff/tpmdiff.o $(TPMCLIENT_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
 $(TPMSEND): $(O)/tests/tools/tpmsend.o $(TPMCLIENT_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
+$(O)/tests/system/%.o: CPPFLAGS += -Itpm_emulator -Itests/lib
+$(GUEST_TPM): $(O)/tests/system/guest_tpm.o $(TPMCLIENT_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
 $(BENCH_BIN): $(O)/tests/bench/bench_inproc.o $(LIBTPMEMU)
 	$(CC) $(LDFLAGS) -o $@ $^ -ltpms $(CRYPTO_LIBS) $(GMP_LIBS)
 $(BENCH_NET): $(O)/tests/bench/bench_net.o $(TPMCLIENT_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS)
+# The path hop by hop (tests/bench/bench_hops.c): it links the engine for
+# its in-process row.
+$(BENCH_HOPS): $(O)/tests/bench/bench_hops.o $(LIBTPMEMU)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CRYPTO_LIBS) $(GMP_LIBS)
 
 deps:
 	@scripts/install-deps
@@ -148,7 +179,7 @@ deps:
 check: deps
 	@scripts/run-tests
 
-bench: deps all $(BENCH_BIN) $(BENCH_NET)
+bench: deps all $(BENCH_BIN) $(BENCH_NET) $(BENCH_HOPS)
 	@tests/bench/run-bench $(O)
 
 # libFuzzer run (clang); FUZZ_RUNS=N or FUZZ_TIME=seconds.
@@ -163,6 +194,66 @@ demo: deps all
 CRASH_TRIALS ?= 1000
 soak: deps all tests
 	@O=$(O) CRASH_TRIALS=$(CRASH_TRIALS) tests/integration/crash_test.py
+
+# Kernel modules, out of tree against $(KDIR) (Rules.mk); the .ko files stay
+# next to their sources, as Kbuild puts them.  O= keeps our build dir from
+# becoming the kernel's output dir.  KVER is the release the headers were
+# configured for (their vermagic); Debian's include/config/kernel.release
+# holds the upstream version instead.
+.PHONY: modules_install modules_clean
+KMOD_DIRS := kernel/tpmback kernel/tpmfront
+KMODS := kernel/tpmback/tpmbk.ko kernel/tpmfront/tpm_xenu.ko
+KVER = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)".*/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+INSTALL_MOD_PATH ?=
+INSTALL_MOD_DIR ?= extra
+DEPMOD ?= /sbin/depmod
+KMOD_READY = $(and $(wildcard $(KDIR)/Makefile),$(wildcard kernel/tpmback/*.c))
+
+modules:
+	@test -f "$(KDIR)/Makefile" || { echo "modules: no kernel build" \
+		"tree at KDIR=$(KDIR) (apt install linux-headers-amd64," \
+		"or set KDIR)" >&2; exit 1; }
+	@for d in $(KMOD_DIRS); do \
+		$(MAKE) -C $(KDIR) M=$(CURDIR)/$$d O= modules || exit 1; \
+	done
+
+# Like the kernel's own modules_install: $(INSTALL_MOD_PATH) (and DESTDIR)
+# prefix /lib/modules.  depmod runs where a whole module tree is (a
+# modules.order): in a packaging staging dir it would write an index of our
+# two modules only, which would replace the system's on installation.
+KMOD_BASE = $(or $(DESTDIR)$(INSTALL_MOD_PATH),/)
+modules_install: modules
+	@test -n "$(KVER)" || { echo "modules_install: no kernel release" \
+		"in $(KDIR)/include/generated/utsrelease.h" >&2; exit 1; }
+	install -d $(DESTDIR)$(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
+	install -m 0644 $(KMODS) \
+		$(DESTDIR)$(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/
+	@if [ -f $(KMOD_BASE)/lib/modules/$(KVER)/modules.order ]; then \
+		echo "$(DEPMOD) -b $(KMOD_BASE) $(KVER)"; \
+		$(DEPMOD) -b $(KMOD_BASE) $(KVER); \
+	else \
+		echo "modules_install: $(KMOD_BASE)/lib/modules/$(KVER) is" \
+			"not a whole module tree: run 'depmod $(KVER)' on" \
+			"the target"; \
+	fi
+
+modules_clean:
+	@if [ -f "$(KDIR)/Makefile" ]; then \
+		for d in $(KMOD_DIRS); do \
+			$(MAKE) -C $(KDIR) M=$(CURDIR)/$$d O= clean; \
+		done; \
+	fi
+
+# The real Xen 4.17 in QEMU with Debian's kernel (tests/system/README):
+# not part of `make check`.  SYSTEST_ARGS passes options to the runner,
+# e.g. SYSTEST_ARGS="--keep" or "--scenario FILE".
+.PHONY: system-deps
+system-deps:
+	@scripts/install-deps --system
+system-test: system-deps all $(GUEST_TPM) modules
+	@tests/system/run-system-test -O $(O) $(SYSTEST_ARGS)
+clean: modules_clean
 
 # The daemons share one sbin directory: the manager runs vtpmd and tpmd
 # from next to its own executable.  The config and the state root are
@@ -198,6 +289,12 @@ install: all
 		install -m 0600 vtpm_manager/vtpm_managerd.conf.sample \
 			$(DESTDIR)$(SYSCONFDIR_VTPM)/vtpm_managerd.conf
 	install -d -m 0700 $(DESTDIR)$(VTPM_STATE_ROOT)
+	@if [ -n "$(KMOD_READY)" ]; then \
+		$(MAKE) --no-print-directory modules_install; \
+	else \
+		echo "install: kernel modules not installed (no kernel" \
+			"headers at KDIR=$(KDIR))"; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libtpmemu.a \
@@ -207,6 +304,14 @@ uninstall:
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(INSTALL_MAN8))) \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/vtpm_managerd.service \
 		$(DESTDIR)$(SYSCONFDIR_VTPM)/vtpm_managerd.conf.sample
+	@if [ -n "$(KVER)" ]; then \
+		d=$(DESTDIR)$(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR); \
+		rm -f $$d/tpmbk.ko $$d/tpm_xenu.ko; \
+		rmdir $$d 2>/dev/null || true; \
+		if [ -f $(KMOD_BASE)/lib/modules/$(KVER)/modules.order ]; then \
+			$(DEPMOD) -b $(KMOD_BASE) $(KVER); \
+		fi; \
+	fi
 	@echo "uninstall: kept $(DESTDIR)$(SYSCONFDIR_VTPM)/vtpm_managerd.conf" \
 		"and $(DESTDIR)$(VTPM_STATE_ROOT) (every guest's TPM state)"
 

@@ -5,8 +5,15 @@
 BUILD_EMULATOR ?= y
 # Reserved: vTPMs in their own domains (not implemented; the process model only).
 VTPM_MULTI_VM ?= n
-# Kernel tree the modules are built against (Debian linux-headers-<ver>-amd64).
-KDIR ?= /lib/modules/$(shell uname -r)/build
+# Kernel tree the modules are built against (Debian linux-headers-<ver>-amd64):
+# the running kernel's, else the newest installed Debian headers (a build
+# host or container often runs a kernel that has no headers here).
+ifndef KDIR
+KDIR := $(strip $(if $(wildcard /lib/modules/$(shell uname -r)/build/Makefile),\
+	/lib/modules/$(shell uname -r)/build,\
+	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | \
+		sort -V | tail -n 1)))
+endif
 
 PREFIX ?= /usr/local
 DESTDIR ?=

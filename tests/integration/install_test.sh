@@ -67,10 +67,25 @@ file_mode "install: config 0600 (from the sample)" \
 	"$D/etc/vtpm/vtpm_managerd.conf" 600
 dir_mode "install: state root var/vtpm 0700" "$D/var/vtpm" 700
 file_mode "install: libtpmemu.a 0644" "$D/usr/lib/libtpmemu.a" 644
-check "install: nothing outside PREFIX, /etc/vtpm and /var/vtpm" \
+# The kernel modules come with make install when the kernel headers are
+# there (issue 5): exactly tpmbk.ko and tpm_xenu.ko under
+# lib/modules/<release>/extra, and nothing else under lib/.
+top="./etc ./usr ./var "
+if [ -d "$D/lib" ]; then
+	top="./etc ./lib ./usr ./var "
+	kos=$(cd "$D/lib" && find . -type f | sort | tr '\n' ' ')
+	check "install: lib/ holds exactly the two modules" "lib/ has: $kos" \
+		eval 'case "$kos" in "./modules/"*"/extra/tpm_xenu.ko ./modules/"*"/extra/tpmbk.ko ") true ;; *) false ;; esac'
+	for ko in "$D"/lib/modules/*/extra/*.ko; do
+		file_mode "install: ${ko#"$D/"} 0644" "$ko" 644
+	done
+else
+	echo "# install: no kernel headers here, so make install installed no modules"
+fi
+check "install: nothing outside PREFIX, /etc/vtpm, /var/vtpm and lib/modules" \
 	"unexpected: $(cd "$D" && find . -mindepth 1 -maxdepth 1 | tr '\n' ' ')" \
 	test "$(cd "$D" && find . -mindepth 1 -maxdepth 1 | sort | tr '\n' ' ')" = \
-	"./etc ./usr ./var "
+	"$top"
 
 # Man pages: groff with every warning, and man -l as an administrator
 # would read them.

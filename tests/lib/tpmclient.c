@@ -5,6 +5,7 @@
  * through marshal.h.  Test code: it trusts nothing the TPM sends back.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -124,10 +125,26 @@ static int connect_tcp(struct tc_conn *c, const char *hostport)
 	return 0;
 }
 
+/*
+ * A TPM character device (/dev/tpmN): the kernel's TPM core serves one open
+ * file at a time and wants each command in a single write().
+ */
+static int connect_chardev(struct tc_conn *c, const char *path)
+{
+	c->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (c->fd < 0)
+		return -errno;
+	c->chardev = true;
+	return 0;
+}
+
 int tc_connect(struct tc_conn *c, const char *endpoint)
 {
 	c->fd = -1;
 	c->timeout_ms = TC_DEFAULT_TIMEOUT_MS;
+	c->chardev = false;
+	if (endpoint[0] == '/')
+		return connect_chardev(c, endpoint);
 	if (!strncmp(endpoint, "unix:", 5))
 		return connect_unix(c, endpoint + 5);
 	if (!strncmp(endpoint, "tcp:", 4))
@@ -206,6 +223,38 @@ static int read_full(int fd, uint8_t *p, size_t n, int64_t deadline)
 	return 0;
 }
 
+/*
+ * One command on a TPM character device: the core transmits it during the
+ * write() (blocking until the TPM answered or the core's timeout for that
+ * ordinal passed) and hands the whole response to the next read().
+ */
+static int transact_chardev(struct tc_conn *c, const void *cmd, size_t len,
+			    uint8_t *rsp, size_t cap, size_t *rsp_len)
+{
+	ssize_t n;
+
+	do {
+		n = write(c->fd, cmd, len);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != len)
+		return -EIO;
+	do {
+		n = read(c->fd, rsp, cap);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	/*
+	 * The core checked paramSize against the length read from the TPM;
+	 * check again rather than trust it.
+	 */
+	if (n < 10 || tb_be32(rsp + 2) != (uint32_t)n)
+		return -EBADMSG;
+	*rsp_len = (size_t)n;
+	return 0;
+}
+
 int tc_transact(struct tc_conn *c, const void *cmd, size_t len,
 		uint8_t *rsp, size_t cap, size_t *rsp_len)
 {
@@ -217,6 +266,8 @@ int tc_transact(struct tc_conn *c, const void *cmd, size_t len,
 		return -ENOTCONN;
 	if (cap < 10)
 		return -EINVAL;
+	if (c->chardev)
+		return transact_chardev(c, cmd, len, rsp, cap, rsp_len);
 	err = write_all(c->fd, cmd, len, deadline);
 	if (err)
 		return err;

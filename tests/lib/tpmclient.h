@@ -36,6 +36,8 @@
 struct tc_conn {
 	int fd;
 	int timeout_ms;
+	/* A TPM character device: one write(), one read() per command. */
+	bool chardev;
 };
 
 /*
@@ -115,7 +117,12 @@ extern const uint8_t tc_well_known[TC_DIGEST_SIZE];
 /**
  * tc_connect() - open a connection to a TPM.
  * @c: connection to initialise.
- * @endpoint: "tcp:HOST:PORT" or "unix:PATH".
+ * @endpoint: "tcp:HOST:PORT", "unix:PATH", or the absolute path of a TPM
+ *            character device ("/dev/tpm0").
+ *
+ * On a character device each command is one write() and its response one
+ * read(), as the kernel's TPM core requires; the core's own per-ordinal
+ * durations bound the wait there, not the connection's timeout.
  *
  * Return: 0, or a negative errno (-EINVAL for a malformed endpoint).
  */
