@@ -9,10 +9,8 @@
 
 #include "internal.h"
 
-/* Part 2, 5.13: TPM_COUNTER_VALUE is tag, label[4], counter. */
-#define COUNTER_VALUE_SIZE	(2 + 4 + 4)
 /* TPM_AUDIT_EVENT_IN/OUT: tag, digest, TPM_COUNTER_VALUE (Part 2, 14). */
-#define AUDIT_EVENT_SIZE	(2 + TPM_DIGEST_SIZE + COUNTER_VALUE_SIZE)
+#define AUDIT_EVENT_SIZE	(2 + TPM_DIGEST_SIZE + TPM_COUNTER_VALUE_SIZE)
 /* Ordinals with a bit in TPM_PERMANENT_DATA -> ordinalAuditStatus. */
 #define AUDIT_BITMAP_ORDINALS	\
 	(8U * sizeof(((struct tpm_permanent_data *)0)->ordinal_audit))
@@ -24,8 +22,8 @@
  * GetAuditDigestSigned (Part 2, 5.14). */
 #define SIGN_INFO_HDR		(2 + 4 + TPM_NONCE_SIZE + 4)
 /* D2 = auditDigest || counterValue || ordinalDigest (Part 3, 8.4 4.g). */
-#define ADIG_DATA_SIZE		(TPM_DIGEST_SIZE + COUNTER_VALUE_SIZE + \
-				 TPM_DIGEST_SIZE)
+#define ADIG_DATA_SIZE		(TPM_DIGEST_SIZE + \
+				 TPM_COUNTER_VALUE_SIZE + TPM_DIGEST_SIZE)
 /* Bytes of the serialized section: counter, tsc bits, digest. */
 #define AUDIT_SECTION_SIZE	(4 + 1 + TPM_DIGEST_SIZE)
 
@@ -122,13 +120,9 @@ void tpm_audit_startup_clear(struct tpm_state *s)
 static int counter_value_put(struct tpm_buf *b, const struct tpm_state *s)
 {
 	/* The audit counter has no label: four zero bytes. */
-	static const uint8_t label[4];
+	static const uint8_t label[TPM_COUNTER_LABEL_SIZE];
 
-	if (tb_put_u16(b, TPM_TAG_COUNTER_VALUE) ||
-	    tb_put_bytes(b, label, sizeof(label)) ||
-	    tb_put_u32(b, s->audit.counter))
-		return -ENOSPC;
-	return 0;
+	return tpm_counter_value_put(b, label, s->audit.counter);
 }
 
 /* auditDigest = SHA1(auditDigest || TPM_AUDIT_EVENT_IN/OUT(@param)). */
@@ -290,11 +284,8 @@ TPM_RESULT tpm_cmd_get_audit_digest_signed(struct tpm_cmd *c,
 	    tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 
-	rc = tpm_key_lookup(c->s, handle, &k);
-	if (rc)
-		return rc;
 	/* Step 1: keyAuth (or none for a TPM_AUTH_NEVER key). */
-	rc = tpm_key_authorize(c, 0, k);
+	rc = tpm_key_use(c, handle, &k);
 	if (rc)
 		return rc;
 	/* Step 2 */
@@ -341,11 +332,8 @@ TPM_RESULT tpm_cmd_set_ordinal_audit_status(struct tpm_cmd *c,
 	if (tb_get_u32(in, &ordinal) || tb_get_bool(in, &state) ||
 	    tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
-	if (!s->pf.owner_installed)
-		return TPM_NOSRK;
 	/* Step 1: owner authorization. */
-	rc = tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
-			    s->pd.owner_auth);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	/* Step 2: an ordinal this TPM supports, else TPM_BADINDEX. */

@@ -611,10 +611,7 @@ TPM_RESULT tpm_cmd_get_capability_owner(struct tpm_cmd *c,
 	if (tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 	/* Action 1 */
-	if (!c->s->pf.owner_installed)
-		return TPM_NOSRK;
-	rc = tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
-			    c->s->pd.owner_auth);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	/* Actions 2-5 */

@@ -73,11 +73,8 @@ TPM_RESULT tpm_cmd_change_auth_asym_start(struct tpm_cmd *c,
 	if (tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 
-	rc = tpm_key_lookup(c->s, id_handle, &id);
-	if (rc)
-		return rc;
 	/* Step 1: authorization to use idHandle, an identity key. */
-	rc = tpm_key_authorize(c, 0, id);
+	rc = tpm_key_use(c, id_handle, &id);
 	if (rc)
 		return rc;
 	if (id->usage != TPM_KEY_IDENTITY)

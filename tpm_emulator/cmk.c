@@ -24,8 +24,6 @@
 #define CMK_DELEGATE_BIND	0x20000000U
 #define CMK_DELEGATE_LEGACY	0x10000000U
 #define CMK_DELEGATE_MIGRATE	0x08000000U
-/* Largest serialised TPM_PUBKEY: parms 28, u32 size, 256-byte modulus. */
-#define PUBKEY_MAX		512U
 
 /* Part 2, 5.19 TPM_MSA_COMPOSITE and its digest (msaDigest). */
 struct msa_list {
@@ -134,19 +132,6 @@ static TPM_RESULT sig_ticket_check(const struct tpm_state *s,
 				      signed_data, ticket,
 				      TPM_MA_TICKET_SIGNATURE);
 	return rc;
-}
-
-/* SHA-1 of the TPM_PUBKEY of @k. */
-static int pubkey_digest(const struct tpm_key *k,
-			 uint8_t out[TPM_DIGEST_SIZE])
-{
-	uint8_t buf[PUBKEY_MAX];
-	struct tpm_buf b;
-
-	tb_init_write(&b, buf, sizeof(buf));
-	if (tpm_pubkey_put(&b, k))
-		return -ENOSPC;
-	return tpm_sha1(buf, b.len, out);
 }
 
 TPM_RESULT tpm_cmk_restrict_check(const struct tpm_state *s,
@@ -306,7 +291,7 @@ TPM_RESULT tpm_cmd_cmk_create_key(struct tpm_cmd *c, struct tpm_buf *in,
 		goto out;
 	nk.payload = TPM_PT_MIGRATE_RESTRICTED;
 	rc = TPM_FAIL;
-	if (pubkey_digest(&nk, pub) ||
+	if (tpm_pubkey_digest(&nk, pub) ||
 	    cmk_ticket(c->s, TPM_TAG_CMK_MIGAUTH, msa, pub,
 		       nk.migration_auth))
 		goto out;
@@ -514,10 +499,8 @@ TPM_RESULT tpm_cmd_cmk_create_blob(struct tpm_cmd *c, struct tpm_buf *in,
 	if (rc)
 		goto out;
 
-	rc = tpm_key_lookup(c->s, handle, &parent);
 	/* Step 1 */
-	if (!rc)
-		rc = tpm_key_authorize(c, 0, parent);
+	rc = tpm_key_use(c, handle, &parent);
 	/* Step 2: migrationType may be ignored; the scheme of the owner's
 	 * ticket decides (as in libtpms). */
 	if (!rc)
@@ -584,7 +567,7 @@ static TPM_RESULT convert_check(const struct tpm_state *s,
 
 	/* Step 6: pHash == SHA-1(SHA-1[msaList] || SHA-1(migratedPubKey));
 	 * a mismatch fails authorization, as in libtpms. */
-	if (pubkey_digest(&p->mk, mk_digest) ||
+	if (tpm_pubkey_digest(&p->mk, mk_digest) ||
 	    tpm_sha1_v(digest, p->msa.digest, (size_t)TPM_DIGEST_SIZE,
 		       mk_digest, (size_t)TPM_DIGEST_SIZE, NULL))
 		return TPM_FAIL;
@@ -597,7 +580,7 @@ static TPM_RESULT convert_check(const struct tpm_state *s,
 	if (sig_ticket_check(s, &p->msa, p->ticket.digest, p->sig_ticket))
 		return TPM_MA_TICKET_SIGNATURE;
 	/* Steps 12-13: ... for this parent. */
-	if (pubkey_digest(parent, digest))
+	if (tpm_pubkey_digest(parent, digest))
 		return TPM_FAIL;
 	if (memcmp(digest, p->ticket.dest, TPM_DIGEST_SIZE))
 		return TPM_MA_DESTINATION;
@@ -636,10 +619,8 @@ TPM_RESULT tpm_cmd_cmk_convert_migration(struct tpm_cmd *c,
 	if (rc)
 		goto out;
 
-	rc = tpm_key_lookup(c->s, handle, &parent);
 	/* Step 1 */
-	if (!rc)
-		rc = tpm_key_authorize(c, 0, parent);
+	rc = tpm_key_use(c, handle, &parent);
 	/* Step 2 */
 	if (!rc && parent->usage != TPM_KEY_STORAGE)
 		rc = TPM_INVALID_KEYUSAGE;

@@ -764,22 +764,31 @@ TPM_RESULT tpm_cmd_load_context(struct tpm_cmd *c, struct tpm_buf *in,
 	return tb_put_u32(out, cl.handle) ? TPM_SIZE : TPM_SUCCESS;
 }
 
-/* Part 3, 27.2.2 TPM_LoadKeyContext */
-TPM_RESULT tpm_cmd_load_key_context(struct tpm_cmd *c, struct tpm_buf *in,
-				    struct tpm_buf *out)
+/* The deprecated loads (Part 3, 27.2.2 / 27.2.4): the blob is the only
+ * parameter, the new handle the only output. */
+static TPM_RESULT load_deprecated(struct tpm_cmd *c, struct tpm_buf *in,
+				  struct tpm_buf *out, struct ctx_load *cl)
 {
-	struct ctx_load cl = { .want_rt = TPM_RT_KEY,
-			       .check_nonce_key = true };
 	const uint8_t *p;
 	uint32_t len;
 	TPM_RESULT rc;
 
 	rc = get_blob_param(in, &p, &len);
 	if (!rc)
-		rc = context_load(c->s, p, len, &cl);
+		rc = context_load(c->s, p, len, cl);
 	if (rc)
 		return rc;
-	return tb_put_u32(out, cl.handle) ? TPM_SIZE : TPM_SUCCESS;
+	return tb_put_u32(out, cl->handle) ? TPM_SIZE : TPM_SUCCESS;
+}
+
+/* Part 3, 27.2.2 TPM_LoadKeyContext */
+TPM_RESULT tpm_cmd_load_key_context(struct tpm_cmd *c, struct tpm_buf *in,
+				    struct tpm_buf *out)
+{
+	struct ctx_load cl = { .want_rt = TPM_RT_KEY,
+			       .check_nonce_key = true };
+
+	return load_deprecated(c, in, out, &cl);
 }
 
 /* Part 3, 27.2.4 TPM_LoadAuthContext */
@@ -787,16 +796,8 @@ TPM_RESULT tpm_cmd_load_auth_context(struct tpm_cmd *c, struct tpm_buf *in,
 				     struct tpm_buf *out)
 {
 	struct ctx_load cl = { .want_rt = TPM_RT_AUTH };
-	const uint8_t *p;
-	uint32_t len;
-	TPM_RESULT rc;
 
-	rc = get_blob_param(in, &p, &len);
-	if (!rc)
-		rc = context_load(c->s, p, len, &cl);
-	if (rc)
-		return rc;
-	return tb_put_u32(out, cl.handle) ? TPM_SIZE : TPM_SUCCESS;
+	return load_deprecated(c, in, out, &cl);
 }
 
 /* ---- KeyControlOwner ---- */
@@ -857,12 +858,8 @@ TPM_RESULT tpm_cmd_key_control_owner(struct tpm_cmd *c, struct tpm_buf *in,
 	rc = TPM_BAD_PARAMETER;
 	if (value > 1)
 		goto out;
-	rc = TPM_NOSRK;
-	if (!s->pf.owner_installed)
-		goto out;
 	/* Step 1: owner authorization. */
-	rc = tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
-			    s->pd.owner_auth);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		goto out;
 	/* Step 2: a loaded key of a usage that may be owner-evict. */

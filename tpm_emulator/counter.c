@@ -16,8 +16,6 @@
 
 /* Part 3, 25.4 step 4: an illegal, non-NULL TPM_STCLEAR_DATA->countID. */
 #define COUNT_ID_ILLEGAL	0xFFFFFFFFU
-/* Part 2, 21.x: TPM_COUNTER_VALUE.label */
-#define COUNTER_LABEL_SIZE	4U
 
 struct tpm_counter *tpm_counter_find(struct tpm_state *s, uint32_t handle)
 {
@@ -43,13 +41,11 @@ uint32_t tpm_counters_used(const struct tpm_state *s)
 	return n;
 }
 
-/* Part 2, 21.x TPM_COUNTER_VALUE (public part). */
+/* TPM_COUNTER_VALUE of @ctr, the output of every counter command. */
 static TPM_RESULT counter_value_put(struct tpm_buf *b,
 				    const struct tpm_counter *ctr)
 {
-	if (tb_put_u16(b, TPM_TAG_COUNTER_VALUE) ||
-	    tb_put_bytes(b, ctr->label, COUNTER_LABEL_SIZE) ||
-	    tb_put_u32(b, ctr->value))
+	if (tpm_counter_value_put(b, ctr->label, ctr->value))
 		return TPM_SIZE;
 	return TPM_SUCCESS;
 }
@@ -82,7 +78,7 @@ static void counter_release(struct tpm_cmd *c, struct tpm_counter *ctr)
 TPM_RESULT tpm_cmd_create_counter(struct tpm_cmd *c, struct tpm_buf *in,
 				  struct tpm_buf *out)
 {
-	uint8_t enc[TPM_SECRET_SIZE], label[COUNTER_LABEL_SIZE];
+	uint8_t enc[TPM_SECRET_SIZE], label[TPM_COUNTER_LABEL_SIZE];
 	struct tpm_counter *ctr = NULL;
 	struct tpm_state *s = c->s;
 	unsigned int i;

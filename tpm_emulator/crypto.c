@@ -3,7 +3,9 @@
  * The engine's only door to OpenSSL libcrypto (3.x EVP and OSSL_PARAM APIs):
  * SHA-1, HMAC, MGF1, the RNG, RSA and AES behind the crypto.h contract.
  * No primitive is implemented here; MGF1 is only the counter loop of
- * PKCS#1 B.2.1 around EVP SHA-1, because OpenSSL 3 exports it deprecated.
+ * PKCS#1 B.2.1 around EVP SHA-1, because OpenSSL 3 exports it deprecated,
+ * and the seeded OAEP encoding of migration and maintenance blobs is
+ * written here because OpenSSL always draws the seed itself.
  */
 #include <errno.h>
 #include <limits.h>
@@ -373,6 +375,97 @@ err_out:
 	/* The mask is as secret as the seed it hides. */
 	explicit_bzero(h, sizeof(h));
 	return err ? ossl_err(err) : 0;
+}
+
+/* ----------------------------------------------------------- seeded OAEP */
+
+/* XOR MGF1(@seed) into @n bytes of @buf. */
+static int mgf1_xor(uint8_t *buf, size_t n, const uint8_t *seed, size_t slen)
+{
+	uint8_t mask[RSA_MAX_BYTES];
+	size_t i;
+	int err;
+
+	if (n > sizeof(mask))
+		return -EINVAL;
+	err = tpm_mgf1_sha1(mask, n, seed, slen);
+	for (i = 0; !err && i < n; i++)
+		buf[i] ^= mask[i];
+	explicit_bzero(mask, n);
+	return err;
+}
+
+/**
+ * tpm_oaep_encode_seeded() - EME-OAEP encoding (PKCS#1 v2.0, SHA-1) with a
+ * caller-chosen seed and pHash and without the leading zero byte, as Part
+ * 3, 11.2 step 5c and 12.1 step 7 use it to carry K1 and a secret.
+ * OpenSSL always draws the seed itself, so the encoding is written here.
+ * @out: receives maskedSeed || maskedDB, DB = pHash || PS || 0x01 || @m.
+ * @len: length of @out; PS takes what @m leaves of it (zero bytes).
+ * @m: message; must not overlap @out.
+ * @mlen: its length.
+ * @phash: the 20-byte pHash.
+ * @seed: the 20-byte seed.
+ *
+ * Return: 0, -EINVAL when @m does not fit in @len, or MGF1's error.
+ */
+int tpm_oaep_encode_seeded(uint8_t *out, size_t len, const uint8_t *m,
+			   size_t mlen, const uint8_t phash[TPM_SHA1_SIZE],
+			   const uint8_t seed[TPM_SHA1_SIZE])
+{
+	uint8_t *db = out + TPM_SHA1_SIZE;
+	size_t dblen, pslen;
+	int err;
+
+	if (len < TPM_OAEP_SEEDED_OVERHEAD ||
+	    mlen > len - TPM_OAEP_SEEDED_OVERHEAD)
+		return -EINVAL;
+	dblen = len - TPM_SHA1_SIZE;
+	pslen = len - TPM_OAEP_SEEDED_OVERHEAD - mlen;
+	memcpy(out, seed, TPM_SHA1_SIZE);
+	memcpy(db, phash, TPM_SHA1_SIZE);
+	memset(db + TPM_SHA1_SIZE, 0, pslen);
+	db[TPM_SHA1_SIZE + pslen] = 0x01;
+	memcpy(db + TPM_SHA1_SIZE + pslen + 1, m, mlen);
+	err = mgf1_xor(db, dblen, out, TPM_SHA1_SIZE);
+	if (!err)
+		err = mgf1_xor(out, TPM_SHA1_SIZE, db, dblen);
+	return err;
+}
+
+/**
+ * tpm_oaep_decode_seeded() - undo tpm_oaep_encode_seeded() in place.
+ * @buf: the encoding; on success buf[0..20) holds the seed and
+ *       buf[20..40) the pHash, which the caller recovers (not checks).
+ * @len: its length.
+ * @m: set to the message inside @buf.
+ * @mlen: set to its length.
+ *
+ * Return: 0, -EBADMSG when @len is too short or no 0x01 ends PS, or
+ * MGF1's error.
+ */
+int tpm_oaep_decode_seeded(uint8_t *buf, size_t len, const uint8_t **m,
+			   size_t *mlen)
+{
+	uint8_t *db = buf + TPM_SHA1_SIZE;
+	size_t dblen, i;
+	int err;
+
+	if (len < TPM_OAEP_SEEDED_OVERHEAD)
+		return -EBADMSG;
+	dblen = len - TPM_SHA1_SIZE;
+	err = mgf1_xor(buf, TPM_SHA1_SIZE, db, dblen);
+	if (!err)
+		err = mgf1_xor(db, dblen, buf, TPM_SHA1_SIZE);
+	if (err)
+		return err;
+	for (i = TPM_SHA1_SIZE; i < dblen && db[i] == 0; i++)
+		;
+	if (i == dblen || db[i] != 0x01)
+		return -EBADMSG;
+	*m = db + i + 1;
+	*mlen = dblen - i - 1;
+	return 0;
 }
 
 /* ------------------------------------------------------------------- RNG */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Crypto wrappers over OpenSSL libcrypto: the only file that includes
- * OpenSSL headers is crypto.c.  No algorithm is implemented here by hand.
+ * OpenSSL headers is crypto.c.  No algorithm is implemented by hand but
+ * the MGF1 loop and the seeded OAEP encoding OpenSSL does not offer.
  * All functions return 0 or a negative errno.
  */
 #ifndef TPM_CRYPTO_H
@@ -39,6 +40,17 @@ int tpm_hmac_sha1_v(const uint8_t *key, size_t klen,
 
 /* MGF1 with SHA-1 (PKCS#1 v2.1 B.2.1): fill out[0..n) from seed. */
 int tpm_mgf1_sha1(uint8_t *out, size_t n, const uint8_t *seed, size_t slen);
+
+/* EME-OAEP (PKCS#1 v2.0, SHA-1, no leading zero byte) with a chosen seed
+ * and pHash: the encoding of migration and maintenance blobs (Part 3, 11.2
+ * step 5c, 12.1 step 7).  Overhead: seed, pHash and the 0x01 separator. */
+#define TPM_OAEP_SEEDED_OVERHEAD (2U * TPM_SHA1_SIZE + 1U)
+int tpm_oaep_encode_seeded(uint8_t *out, size_t len, const uint8_t *m,
+			   size_t mlen, const uint8_t phash[TPM_SHA1_SIZE],
+			   const uint8_t seed[TPM_SHA1_SIZE]);
+/* In place: out[0..20) is then the seed, out[20..40) the pHash. */
+int tpm_oaep_decode_seeded(uint8_t *buf, size_t len, const uint8_t **m,
+			   size_t *mlen);
 
 /* Cryptographically secure random bytes. */
 int tpm_rand(void *out, size_t n);

@@ -1306,11 +1306,7 @@ static TPM_RESULT daa_command(struct tpm_cmd *c, struct tpm_buf *in,
 	    tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 	/* Step 1: the owner authorizes every stage. */
-	if (!c->s->pf.owner_installed)
-		rc = TPM_NOSRK;
-	else
-		rc = tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
-				    c->s->pd.owner_auth);
+	rc = tpm_auth_owner(c);
 	if (!rc && stage == 0) {
 		rc = join ? join_stage0(&io) : sign_stage0(&io);
 		return rc;

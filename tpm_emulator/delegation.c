@@ -794,6 +794,32 @@ static TPM_RESULT creator_check(struct tpm_cmd *c,
 	return TPM_SUCCESS;
 }
 
+/*
+ * Part 3, 19.2 steps 2-6 / 19.3 steps 1.a-3, 5, after the command's own
+ * authorization: the family exists (TPM_BADINDEX), creator_check(), the
+ * permissions are of @type (TPM_BAD_PARAMETER), and @a1 is the new
+ * delegation's secret, ADIP-decrypted from @enc.
+ */
+static TPM_RESULT create_check(struct tpm_cmd *c,
+			       const struct tpm_delegate_public *pub,
+			       uint32_t type,
+			       const uint8_t enc[TPM_SECRET_SIZE],
+			       uint8_t a1[TPM_SECRET_SIZE],
+			       struct tpm_family_row **fr)
+{
+	TPM_RESULT rc;
+
+	*fr = family_find(c->s, pub->family_id);
+	if (!*fr)
+		return TPM_BADINDEX;
+	rc = creator_check(c, pub, *fr);
+	if (rc)
+		return rc;
+	if (pub->perm.type != type)
+		return TPM_BAD_PARAMETER;
+	return tpm_auth_decrypt(c, 0, enc, a1, false);
+}
+
 /* Part 3, 19.2 TPM_Delegate_CreateKeyDelegation */
 TPM_RESULT tpm_cmd_delegate_create_key_delegation(struct tpm_cmd *c,
 						  struct tpm_buf *in,
@@ -813,25 +839,12 @@ TPM_RESULT tpm_cmd_delegate_create_key_delegation(struct tpm_cmd *c,
 		return rc;
 	if (tb_get_bytes(in, enc, TPM_SECRET_SIZE) || tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
-	rc = tpm_key_lookup(c->s, handle, &k);
-	if (rc)
-		return rc;
 	/* Step 1 */
-	rc = tpm_key_authorize(c, 0, k);
+	rc = tpm_key_use(c, handle, &k);
 	if (rc)
 		return rc;
-	/* Steps 2-3 */
-	fr = family_find(c->s, bl.pub.family_id);
-	if (!fr)
-		return TPM_BADINDEX;
-	rc = creator_check(c, &bl.pub, fr);
-	if (rc)
-		return rc;
-	/* Step 4 */
-	if (bl.pub.perm.type != TPM_DEL_KEY_BITS)
-		return TPM_BAD_PARAMETER;
-	/* Steps 5-6 */
-	rc = tpm_auth_decrypt(c, 0, enc, a1, false);
+	/* Steps 2-6 */
+	rc = create_check(c, &bl.pub, TPM_DEL_KEY_BITS, enc, a1, &fr);
 	if (rc)
 		return rc;
 	/* Steps 7-12 */
@@ -867,24 +880,12 @@ TPM_RESULT tpm_cmd_delegate_create_owner_delegation(struct tpm_cmd *c,
 		return rc;
 	if (tb_get_bytes(in, enc, TPM_SECRET_SIZE) || tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
-	if (!s->pf.owner_installed)
-		return TPM_NOSRK;
 	/* Step 1 */
-	rc = tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
-			    s->pd.owner_auth);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
-	fr = family_find(s, bl.pub.family_id);
-	if (!fr)
-		return TPM_BADINDEX;
-	rc = creator_check(c, &bl.pub, fr);
-	if (rc)
-		return rc;
-	/* Step 2 */
-	if (bl.pub.perm.type != TPM_DEL_OWNER_BITS)
-		return TPM_BAD_PARAMETER;
-	/* Steps 3, 5 */
-	rc = tpm_auth_decrypt(c, 0, enc, a1, false);
+	/* Steps 1.a-3, 5 */
+	rc = create_check(c, &bl.pub, TPM_DEL_OWNER_BITS, enc, a1, &fr);
 	if (rc)
 		return rc;
 	/* Step 4 */
@@ -1061,11 +1062,8 @@ TPM_RESULT tpm_cmd_delegate_update_verification(struct tpm_cmd *c,
 
 	if (tb_get_sized(in, &data, &len, DEL_BLOB_MAX) || tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
-	if (!s->pf.owner_installed)
-		return TPM_NOSRK;
 	/* Step 1 */
-	rc = tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
-			    s->pd.owner_auth);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		return rc;
 	/* Step 2: a TPM_DELEGATE_INDEX is 4 bytes, a blob is longer. */

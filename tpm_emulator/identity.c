@@ -15,8 +15,6 @@
  * and a TPM_PUBKEY (parms of at most 32 bytes, 4-byte size, modulus). */
 #define IDENTITY_CONTENTS_MAX	(4 + 4 + TPM_DIGEST_SIZE + 32 + 4 + \
 				 TPM_MAX_KEY_BYTES)
-/* TPM_PUBKEY of a loaded key, for its digest (Part 3, 15.2 step 4). */
-#define PUBKEY_MAX		(32 + 4 + TPM_MAX_KEY_BYTES)
 
 /* Part 2, 11.x TPM_SYMMETRIC_KEY; data points into the decrypted blob. */
 struct sym_key {
@@ -236,19 +234,6 @@ static TPM_RESULT activate_blob_get(const struct tpm_state *s,
 	return TPM_SUCCESS;
 }
 
-/* Part 3, 15.2 step 4: H1 = SHA1(TPM_PUBKEY of the identity key). */
-static TPM_RESULT pubkey_digest(const struct tpm_key *k,
-				uint8_t h1[TPM_DIGEST_SIZE])
-{
-	uint8_t raw[PUBKEY_MAX];
-	struct tpm_buf b;
-
-	tb_init_write(&b, raw, sizeof(raw));
-	if (tpm_pubkey_put(&b, k) || tpm_sha1(b.data, b.len, h1))
-		return TPM_FAIL;
-	return TPM_SUCCESS;
-}
-
 /* Part 3, 15.2 TPM_ActivateIdentity */
 TPM_RESULT tpm_cmd_activate_identity(struct tpm_cmd *c, struct tpm_buf *in,
 				     struct tpm_buf *out)
@@ -282,10 +267,9 @@ TPM_RESULT tpm_cmd_activate_identity(struct tpm_cmd *c, struct tpm_buf *in,
 	/* Step 3 */
 	if (k->usage != TPM_KEY_IDENTITY)
 		return TPM_BAD_PARAMETER;
-	/* Step 4 */
-	rc = pubkey_digest(k, h1);
-	if (rc)
-		return rc;
+	/* Step 4: H1 = SHA1(TPM_PUBKEY of the identity key). */
+	if (tpm_pubkey_digest(k, h1))
+		return TPM_FAIL;
 	/* Step 5: B1 = OAEP decryption of blob with the EK. */
 	if (!s->pd.ek.valid || !s->pd.ek.rsa)
 		return TPM_NO_ENDORSEMENT;

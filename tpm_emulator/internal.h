@@ -245,9 +245,12 @@ TPM_RESULT tpm_cmd_disable_force_clear(struct tpm_cmd *c, struct tpm_buf *in,
 				       struct tpm_buf *out);
 TPM_RESULT tpm_cmd_change_auth_owner(struct tpm_cmd *c, struct tpm_buf *in,
 				     struct tpm_buf *out);
-/* Part 3, 14.1 step 2: the keyInfo this TPM makes an EK from
- * (CreateEndorsementKeyPair and CreateRevocableEK). */
-TPM_RESULT tpm_ek_parms_check(const struct tpm_key_parms *p);
+/* Part 3, 14.1 steps 1-3, 5, 9-10 (CreateEndorsementKeyPair, and
+ * CreateRevocableEK with @revocable): TPM_DISABLED_CMD when an EK exists,
+ * TPM_BAD_KEY_PROPERTY for a @key_info this TPM cannot make an EK from,
+ * TPM_FAIL when generation fails; sets cekpUsed and enableRevokeEK. */
+TPM_RESULT tpm_ek_create(struct tpm_state *s,
+			 const struct tpm_key_parms *key_info, bool revocable);
 /* TPM_PUBKEY of the EK, with checksum = SHA1(PUBEK || antiReplay) when
  * @with_checksum. */
 TPM_RESULT tpm_pubek_put(const struct tpm_state *s, struct tpm_buf *out,
@@ -255,6 +258,11 @@ TPM_RESULT tpm_pubek_put(const struct tpm_state *s, struct tpm_buf *out,
 			 bool with_checksum);
 /* Create the EK (tpm_create() and CreateEndorsementKeyPair). */
 int tpm_ek_generate(struct tpm_state *s, const struct tpm_key_parms *parms);
+/* A command with no parameters whose action is to set @flag to @value
+ * with the owner's authorization (DisablePubekRead, DisableOwnerClear,
+ * KillMaintenanceFeature). */
+TPM_RESULT tpm_owner_set_pflag(struct tpm_cmd *c, struct tpm_buf *in,
+			       bool *flag, bool value);
 /* Part 3, 6.x "TPM_OwnerClear actions": wipe owner, SRK, NV owned areas,
  * counters, keys, sessions; shared by OwnerClear and ForceClear. */
 void tpm_owner_clear_actions(struct tpm_state *s);
@@ -341,6 +349,37 @@ int tpm_key_put(struct tpm_buf *b, const struct tpm_key *k,
 int tpm_pubkey_put(struct tpm_buf *b, const struct tpm_key *k);
 /* TPM_PUBKEY into the public fields of @k (rsa set to a public key). */
 TPM_RESULT tpm_pubkey_get(struct tpm_buf *b, struct tpm_key *k);
+/* SHA-1 of the TPM_PUBKEY of @k (0 or -errno). */
+int tpm_pubkey_digest(const struct tpm_key *k, uint8_t out[TPM_DIGEST_SIZE]);
+/* checksum = SHA-1(TPM_PUBKEY of @k || antiReplay): the proof of a public
+ * key's freshness (Part 3, 14.1 step 4, 12.4 step 2). */
+int tpm_pubkey_checksum(const struct tpm_key *k,
+			const uint8_t anti_replay[TPM_NONCE_SIZE],
+			uint8_t out[TPM_DIGEST_SIZE]);
+/* TPM_STORE_ASYMKEY filling the rest of @b (a decrypted plaintext): any
+ * defect is TPM_INVALID_STRUCTURE.  The payload is the caller's to judge. */
+TPM_RESULT tpm_store_asymkey_get(struct tpm_buf *b,
+				 struct tpm_store_asymkey *a);
+/* -EINVAL unless a->priv is one whole TPM_STORE_PRIVKEY. */
+int tpm_store_asymkey_put(struct tpm_buf *b,
+			  const struct tpm_store_asymkey *a);
+/* TPM_MIGRATE_ASYMKEY filling the rest of @b, partPrivKey at most @max
+ * bytes (m->part_priv points into @b); TPM_INVALID_STRUCTURE otherwise. */
+TPM_RESULT tpm_migrate_asymkey_get(struct tpm_buf *b,
+				   struct tpm_migrate_asymkey *m,
+				   uint32_t max);
+int tpm_migrate_asymkey_put(struct tpm_buf *b,
+			    const struct tpm_migrate_asymkey *m);
+/* TPM_SEALED_DATA filling the rest of @b (a decrypted plaintext): any
+ * defect is TPM_INVALID_STRUCTURE; payload and tpmProof are the caller's
+ * to judge.  d->data points into @b. */
+TPM_RESULT tpm_sealed_data_get(struct tpm_buf *b, struct tpm_sealed_data *d);
+int tpm_sealed_data_put(struct tpm_buf *b, const struct tpm_sealed_data *d);
+/* TPM_COUNTER_VALUE (monotonic counters, and the audit counter whose
+ * label is all zero). */
+int tpm_counter_value_put(struct tpm_buf *b,
+			  const uint8_t label[TPM_COUNTER_LABEL_SIZE],
+			  uint32_t value);
 /* TPM_STRUCT_VER / TPM_VERSION of this TPM (1.2 + rev). */
 int tpm_version_put(struct tpm_buf *b);
 int tpm_struct_ver_put(struct tpm_buf *b);
@@ -373,6 +412,9 @@ TPM_RESULT tpm_key_lookup(struct tpm_state *s, uint32_t handle,
  * (TPM_WRONGPCRVAL / TPM_BAD_LOCALITY) before the authorization. */
 TPM_RESULT tpm_key_authorize(struct tpm_cmd *c, unsigned int idx,
 			     const struct tpm_key *k);
+/* The key most commands act on: tpm_key_lookup() of @handle, then
+ * tpm_key_authorize() by the first area. */
+TPM_RESULT tpm_key_use(struct tpm_cmd *c, uint32_t handle, struct tpm_key **k);
 /* Free a slot or struct: wipes secrets and frees the RSA key. */
 void tpm_key_clear(struct tpm_key *k);
 /* Flush all loaded keys (Startup CLEAR keeps owner-evict ones). */
@@ -390,6 +432,17 @@ int tpm_key_pub_digest(struct tpm_key *k);
  * TPM_STORE_ASYMKEY). */
 TPM_RESULT tpm_key_wrap(struct tpm_state *s, const struct tpm_key *parent,
 			const struct tpm_key *k, struct tpm_buf *out);
+/* OAEP-encrypt TPM_STORE_ASYMKEY @a under @k into @enc: TPM_FAIL when @a
+ * is not a whole structure, TPM_ENCRYPT_ERROR when @k cannot encrypt it. */
+TPM_RESULT tpm_store_asymkey_encrypt(const struct tpm_key *k,
+				     const struct tpm_store_asymkey *a,
+				     uint8_t enc[TPM_MAX_KEY_BYTES],
+				     size_t *elen);
+/* OAEP-decrypt @enc under @k into @a: TPM_DECRYPT_ERROR when it does not
+ * decrypt, TPM_INVALID_STRUCTURE when it is no TPM_STORE_ASYMKEY. */
+TPM_RESULT tpm_store_asymkey_decrypt(const struct tpm_key *k,
+				     const uint8_t *enc, uint32_t elen,
+				     struct tpm_store_asymkey *a);
 /* Parse and unwrap a TPM_KEY/TPM_KEY12 blob under @parent into @k
  * (checks payload, pubDataDigest, migration auth vs tpmProof for
  * non-migratable keys). */
@@ -743,6 +796,15 @@ TPM_RESULT tpm_entity_change_auth(struct tpm_cmd *c,
 static inline void tpm_mark_dirty(struct tpm_state *s)
 {
 	s->dirty = true;
+}
+
+/* Set a persistent flag; the state is dirty only when it changes. */
+static inline void tpm_set_pflag(struct tpm_state *s, bool *flag, bool value)
+{
+	if (*flag != value) {
+		*flag = value;
+		tpm_mark_dirty(s);
+	}
 }
 
 /* Enter failure mode after an internal error (Part 1, 9.x): every command

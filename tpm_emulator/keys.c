@@ -5,9 +5,9 @@
  * RSA-OAEP), the SRK, signing, and the key commands of Part 3 (10.4-10.6,
  * 13.5 Sign, 13.8 CertifyKey, 13.9 CertifyKey2, 17.1 ChangeAuth,
  * 27.1.1 EvictKey, 27.8 LoadKey).
- * Wire bytes of Part 2 structures are parsed in marshal_struct.c; the
- * private TPM_STORE_ASYMKEY / TPM_SEALED_DATA plaintexts are parsed here,
- * since only this file ever sees them decrypted.
+ * Wire bytes of Part 2 structures, the TPM_STORE_ASYMKEY plaintext
+ * included, are parsed in marshal_struct.c; this file owns its encryption
+ * under a parent, which migration.c and cmk.c use too.
  */
 #include <errno.h>
 
@@ -23,13 +23,6 @@
 /* Serialised TPM_KEY12 without encData at its largest: header 4, usage 2,
  * flags 4, authDataUsage 1, parms 28, PCR info 4 + 54, pubKey 4 + 256. */
 #define KEY_PUBLIC_MAX		512U
-/* Part 2, 10.6 TPM_STORE_ASYMKEY: payload, usageAuth, migrationAuth,
- * pubDataDigest, then u32 size and the prime p (bytes). */
-#define STORE_ASYMKEY_FIXED	(1U + 3U * TPM_DIGEST_SIZE + 4U)
-#define STORE_ASYMKEY_MAX	(STORE_ASYMKEY_FIXED + TPM_MAX_KEY_BYTES)
-/* Part 2, 9.3 TPM_SEALED_DATA: payload, authData, tpmProof,
- * storedDigest, then u32 size and data; it is one OAEP block. */
-#define SEALED_DATA_FIXED	(1U + 3U * TPM_DIGEST_SIZE + 4U)
 /* Part 2, 5.14 TPM_SIGN_INFO header: tag, fixed, replay, dataLen. */
 #define SIGN_INFO_HDR		(2U + 4U + TPM_NONCE_SIZE + 4U)
 /* Part 3, 13.8 step 7: select bytes 0-1 (PCRs 0-15) fit TPM_CERTIFY_INFO. */
@@ -140,6 +133,14 @@ TPM_RESULT tpm_key_authorize(struct tpm_cmd *c, unsigned int idx,
 	if (rc)
 		return rc;
 	return key_auth(c, idx, k);
+}
+
+TPM_RESULT tpm_key_use(struct tpm_cmd *c, uint32_t handle, struct tpm_key **k)
+{
+	TPM_RESULT rc;
+
+	rc = tpm_key_lookup(c->s, handle, k);
+	return rc ? rc : tpm_key_authorize(c, 0, *k);
 }
 
 void tpm_key_clear(struct tpm_key *k)
@@ -326,72 +327,94 @@ static uint8_t key_payload(const struct tpm_key *k)
 }
 
 /* Part 2, 10.6 TPM_STORE_ASYMKEY of @k (plaintext of encData). */
-static int store_asymkey_put(struct tpm_buf *b, const struct tpm_key *k)
+static int key_store_asymkey(const struct tpm_key *k,
+			     struct tpm_store_asymkey *a)
 {
-	uint8_t p[TPM_MAX_KEY_BYTES];
 	size_t plen;
-	int rc = -EINVAL;
 
-	if (!k->rsa || tpm_rsa_get_prime(k->rsa, p, sizeof(p), &plen))
+	if (!k->rsa || tpm_rsa_get_prime(k->rsa, a->priv + 4,
+					 sizeof(a->priv) - 4, &plen))
+		return -EINVAL;
+	a->payload = key_payload(k);
+	memcpy(a->usage_auth, k->usage_auth, TPM_SECRET_SIZE);
+	memcpy(a->migration_auth, k->migration_auth, TPM_SECRET_SIZE);
+	memcpy(a->pub_digest, k->pub_digest, TPM_DIGEST_SIZE);
+	tb_wr_be32(a->priv, (uint32_t)plen);
+	a->priv_len = 4U + (uint32_t)plen;
+	return 0;
+}
+
+TPM_RESULT tpm_store_asymkey_encrypt(const struct tpm_key *k,
+				     const struct tpm_store_asymkey *a,
+				     uint8_t enc[TPM_MAX_KEY_BYTES],
+				     size_t *elen)
+{
+	uint8_t plain[TPM_STORE_ASYMKEY_MAX];
+	struct tpm_buf b;
+	TPM_RESULT rc = TPM_FAIL;
+
+	tb_init_write(&b, plain, sizeof(plain));
+	if (tpm_store_asymkey_put(&b, a))
 		goto out;
-	rc = -ENOSPC;
-	if (tb_put_u8(b, key_payload(k)) ||
-	    tb_put_bytes(b, k->usage_auth, TPM_SECRET_SIZE) ||
-	    tb_put_bytes(b, k->migration_auth, TPM_SECRET_SIZE) ||
-	    tb_put_bytes(b, k->pub_digest, TPM_DIGEST_SIZE) ||
-	    tb_put_sized(b, p, (uint32_t)plen))
-		goto out;
-	rc = 0;
+	/* Part 3, 10.4 step 16: RSAES-OAEP ("TCPA" label, Part 1, 31.1.1). */
+	rc = TPM_ENCRYPT_ERROR;
+	if (k->rsa && !tpm_rsa_oaep_encrypt(k->rsa, plain, b.len, enc,
+					    TPM_MAX_KEY_BYTES, elen))
+		rc = TPM_SUCCESS;
 out:
-	tpm_wipe(p, sizeof(p));
+	tpm_wipe(plain, sizeof(plain));
+	return rc;
+}
+
+TPM_RESULT tpm_store_asymkey_decrypt(const struct tpm_key *k,
+				     const uint8_t *enc, uint32_t elen,
+				     struct tpm_store_asymkey *a)
+{
+	uint8_t plain[TPM_STORE_ASYMKEY_MAX];
+	struct tpm_buf b;
+	TPM_RESULT rc;
+	size_t len;
+
+	if (!k->rsa || tpm_rsa_oaep_decrypt(k->rsa, enc, elen, plain,
+					    sizeof(plain), &len))
+		return TPM_DECRYPT_ERROR;
+	tb_init_read(&b, plain, len);
+	rc = tpm_store_asymkey_get(&b, a);
+	tpm_wipe(plain, sizeof(plain));
 	return rc;
 }
 
 TPM_RESULT tpm_key_wrap(struct tpm_state *s, const struct tpm_key *parent,
 			const struct tpm_key *k, struct tpm_buf *out)
 {
-	uint8_t plain[STORE_ASYMKEY_MAX], enc[TPM_MAX_KEY_BYTES];
-	struct tpm_buf b;
+	struct tpm_store_asymkey a;
+	uint8_t enc[TPM_MAX_KEY_BYTES];
 	TPM_RESULT rc = TPM_FAIL;
 	size_t elen;
 
 	(void)s;
-	tb_init_write(&b, plain, sizeof(plain));
-	if (!parent->rsa || store_asymkey_put(&b, k))
+	if (!parent->rsa || key_store_asymkey(k, &a))
 		goto out;
-	/* Part 3, 10.4 step 16: encrypt the private part under the parent
-	 * with RSAES-OAEP ("TCPA" label, Part 1, 31.1.1). */
-	rc = TPM_ENCRYPT_ERROR;
-	if (tpm_rsa_oaep_encrypt(parent->rsa, plain, b.len, enc, sizeof(enc),
-				 &elen))
-		goto out;
-	rc = tpm_key_put(out, k, enc, (uint32_t)elen) ? TPM_SIZE : TPM_SUCCESS;
+	/* Part 3, 10.4 step 16: encrypt the private part under the parent. */
+	rc = tpm_store_asymkey_encrypt(parent, &a, enc, &elen);
+	if (!rc && tpm_key_put(out, k, enc, (uint32_t)elen))
+		rc = TPM_SIZE;
 out:
-	tpm_wipe(plain, sizeof(plain));
+	tpm_wipe(&a, sizeof(a));
 	return rc;
 }
 
-/* Parse a decrypted TPM_STORE_ASYMKEY into @k; *p points at prime p. */
-static TPM_RESULT store_asymkey_get(struct tpm_buf *b, struct tpm_key *k,
-				    uint8_t digest[TPM_DIGEST_SIZE],
-				    const uint8_t **p, uint32_t *plen)
+/*
+ * Part 3, 17.1 step 10a: the payload must be one a loadable key carries,
+ * TPM_INVALID_STRUCTURE otherwise.  CMKs carry TPM_PT_MIGRATE_RESTRICTED
+ * (CMK_CreateKey) or TPM_PT_MIGRATE_EXTERNAL (CMK_ConvertMigration), as
+ * in libtpms.
+ */
+static TPM_RESULT key_payload_check(uint8_t payload)
 {
-	uint8_t payload;
-
-	/* Part 3, 17.1 step 10a: length and payload must be right,
-	 * TPM_INVALID_STRUCTURE otherwise.  CMKs carry
-	 * TPM_PT_MIGRATE_RESTRICTED (CMK_CreateKey) or
-	 * TPM_PT_MIGRATE_EXTERNAL (CMK_ConvertMigration), as in libtpms. */
-	if (tb_get_u8(b, &payload) ||
-	    tb_get_bytes(b, k->usage_auth, TPM_SECRET_SIZE) ||
-	    tb_get_bytes(b, k->migration_auth, TPM_SECRET_SIZE) ||
-	    tb_get_bytes(b, digest, TPM_DIGEST_SIZE) ||
-	    tb_get_sized(b, p, plen, TPM_MAX_KEY_BYTES) || tb_expect_end(b) ||
-	    (payload != TPM_PT_ASYM && payload != TPM_PT_MIGRATE_RESTRICTED &&
-	     payload != TPM_PT_MIGRATE_EXTERNAL))
+	if (payload != TPM_PT_ASYM && payload != TPM_PT_MIGRATE_RESTRICTED &&
+	    payload != TPM_PT_MIGRATE_EXTERNAL)
 		return TPM_INVALID_STRUCTURE;
-	/* 0 keeps key_payload()'s default for ordinary keys. */
-	k->payload = payload == TPM_PT_ASYM ? 0 : payload;
 	return TPM_SUCCESS;
 }
 
@@ -404,22 +427,19 @@ static TPM_RESULT key_decrypt(struct tpm_state *s,
 			      const uint8_t *enc, uint32_t elen,
 			      struct tpm_key *k)
 {
-	uint8_t plain[STORE_ASYMKEY_MAX], digest[TPM_DIGEST_SIZE];
-	const uint8_t *p;
-	struct tpm_buf b;
-	uint32_t plen;
-	size_t len;
+	struct tpm_store_asymkey a;
 	TPM_RESULT rc;
 	int err;
 
-	rc = TPM_DECRYPT_ERROR;
-	if (!parent->rsa || tpm_rsa_oaep_decrypt(parent->rsa, enc, elen, plain,
-						 sizeof(plain), &len))
-		goto out;
-	tb_init_read(&b, plain, len);
-	rc = store_asymkey_get(&b, k, digest, &p, &plen);
+	rc = tpm_store_asymkey_decrypt(parent, enc, elen, &a);
+	if (!rc)
+		rc = key_payload_check(a.payload);
 	if (rc)
 		goto out;
+	memcpy(k->usage_auth, a.usage_auth, TPM_SECRET_SIZE);
+	memcpy(k->migration_auth, a.migration_auth, TPM_SECRET_SIZE);
+	/* 0 keeps key_payload()'s default for ordinary keys. */
+	k->payload = a.payload == TPM_PT_ASYM ? 0 : a.payload;
 	/* Step 6: the public fields must be the ones the key was made with
 	 * (a mismatching digest compares as an authorization failure, as in
 	 * libtpms). */
@@ -427,7 +447,7 @@ static TPM_RESULT key_decrypt(struct tpm_state *s,
 	if (tpm_key_pub_digest(k))
 		goto out;
 	rc = TPM_AUTHFAIL;
-	if (tpm_memcmp_ct(digest, k->pub_digest, TPM_DIGEST_SIZE))
+	if (tpm_memcmp_ct(a.pub_digest, k->pub_digest, TPM_DIGEST_SIZE))
 		goto out;
 	/* Step 7d: a non-migratable key was made by this TPM. */
 	rc = TPM_INVALID_KEYUSAGE;
@@ -437,11 +457,12 @@ static TPM_RESULT key_decrypt(struct tpm_state *s,
 		goto out;
 	/* Step 7a: p must divide n. */
 	err = tpm_rsa_from_prime(&k->rsa, k->n, k->n_len, k->parms.exponent,
-				 k->parms.exp_size, p, plen);
+				 k->parms.exp_size, a.priv + 4,
+				 a.priv_len - 4U);
 	rc = err == -EBADMSG ? TPM_BAD_KEY_PROPERTY :
 	     err ? TPM_FAIL : TPM_SUCCESS;
 out:
-	tpm_wipe(plain, sizeof(plain));
+	tpm_wipe(&a, sizeof(a));
 	if (rc) {
 		tpm_wipe(k->usage_auth, sizeof(k->usage_auth));
 		tpm_wipe(k->migration_auth, sizeof(k->migration_auth));
@@ -674,11 +695,8 @@ static TPM_RESULT load_key_common(struct tpm_cmd *c, struct tpm_buf *in,
 	if (tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 
-	rc = tpm_key_lookup(c->s, parent_handle, &parent);
-	if (rc)
-		return rc;
 	/* Step 1: authorize use of the parent. */
-	rc = tpm_key_authorize(c, 0, parent);
+	rc = tpm_key_use(c, parent_handle, &parent);
 	if (rc)
 		return rc;
 	/* Step 2: only storage keys unwrap keys. */
@@ -835,11 +853,8 @@ TPM_RESULT tpm_cmd_sign(struct tpm_cmd *c, struct tpm_buf *in,
 	    tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 
-	rc = tpm_key_lookup(c->s, handle, &k);
-	if (rc)
-		return rc;
 	/* Step 1 */
-	rc = tpm_key_authorize(c, 0, k);
+	rc = tpm_key_use(c, handle, &k);
 	if (rc)
 		return rc;
 	/* Step 2 */
@@ -1085,9 +1100,7 @@ static TPM_RESULT certify2_cmk(const struct tpm_state *s,
 			       const uint8_t msa[TPM_DIGEST_SIZE],
 			       struct certify2 *v2)
 {
-	uint8_t pub[KEY_PUBLIC_MAX], mig[2 + 2 * TPM_DIGEST_SIZE];
-	uint8_t mac[TPM_DIGEST_SIZE];
-	struct tpm_buf b;
+	uint8_t mig[2 + 2 * TPM_DIGEST_SIZE], mac[TPM_DIGEST_SIZE];
 
 	memset(v2, 0, sizeof(*v2));
 	v2->payload = TPM_PT_ASYM;
@@ -1096,12 +1109,9 @@ static TPM_RESULT certify2_cmk(const struct tpm_state *s,
 	/* TPM_PT_MIGRATE_RESTRICTED (CMK_CreateKey) or
 	 * TPM_PT_MIGRATE_EXTERNAL (CMK_ConvertMigration). */
 	v2->payload = key_payload(key);
-	tb_init_write(&b, pub, sizeof(pub));
-	if (tpm_pubkey_put(&b, key))
-		return TPM_FAIL;
 	tb_wr_be16(mig, TPM_TAG_CMK_MIGAUTH);
 	memcpy(mig + 2, msa, TPM_DIGEST_SIZE);
-	if (tpm_sha1(pub, b.len, mig + 2 + TPM_DIGEST_SIZE) ||
+	if (tpm_pubkey_digest(key, mig + 2 + TPM_DIGEST_SIZE) ||
 	    tpm_hmac_sha1_v(s->pd.tpm_proof, TPM_SECRET_SIZE, mac, mig,
 			    sizeof(mig), NULL))
 		return TPM_FAIL;
@@ -1169,57 +1179,46 @@ static TPM_RESULT change_key_blob(struct tpm_cmd *c, uint8_t *plain,
 				  size_t len, const uint8_t new_auth[20],
 				  tpm_entity_auth_fn verify, const void *arg)
 {
-	uint8_t digest[TPM_DIGEST_SIZE];
-	struct tpm_key t;
-	const uint8_t *p;
+	struct tpm_store_asymkey a;
 	struct tpm_buf b;
-	uint32_t plen;
 	TPM_RESULT rc;
 
-	memset(&t, 0, sizeof(t));
 	tb_init_read(&b, plain, len);
-	rc = store_asymkey_get(&b, &t, digest, &p, &plen);
+	rc = tpm_store_asymkey_get(&b, &a);
+	if (!rc)
+		rc = key_payload_check(a.payload);
 	/* Step 10a: the entity's own secret authorizes the change. */
 	if (!rc)
-		rc = verify(c, TPM_ET_KEY, t.usage_auth, arg);
+		rc = verify(c, TPM_ET_KEY, a.usage_auth, arg);
 	/* Step 11: usageAuth is the second field of the plaintext. */
 	if (!rc)
 		memcpy(plain + 1, new_auth, TPM_SECRET_SIZE);
-	tpm_wipe(&t, sizeof(t));
+	tpm_wipe(&a, sizeof(a));
 	return rc;
 }
 
-/*
- * Part 3, 17.1 step 10 for TPM_ET_DATA: a TPM_SEALED_DATA.  Sealing is
- * storage.c's; this parses the structure itself so that ChangeAuth does
- * not depend on Seal's internals.
- */
+/* Part 3, 17.1 step 10 for TPM_ET_DATA: a TPM_SEALED_DATA. */
 static TPM_RESULT change_data_blob(struct tpm_cmd *c, uint8_t *plain,
 				   size_t len, const uint8_t new_auth[20],
 				   tpm_entity_auth_fn verify, const void *arg)
 {
-	uint8_t payload, auth[TPM_SECRET_SIZE], proof[TPM_SECRET_SIZE];
-	const uint8_t *data;
+	struct tpm_sealed_data d;
 	struct tpm_buf b;
-	uint32_t dlen;
 	TPM_RESULT rc;
 
 	tb_init_read(&b, plain, len);
-	if (tb_get_u8(&b, &payload) || tb_get_bytes(&b, auth, sizeof(auth)) ||
-	    tb_get_bytes(&b, proof, sizeof(proof)) ||
-	    tb_skip(&b, TPM_DIGEST_SIZE) ||
-	    tb_get_sized(&b, &data, &dlen, TPM_MAX_SEAL_DATA) ||
-	    tb_expect_end(&b) || payload != TPM_PT_SEAL)
+	rc = tpm_sealed_data_get(&b, &d);
+	if (!rc && d.payload != TPM_PT_SEAL)
 		rc = TPM_INVALID_STRUCTURE;
 	/* Only this TPM's sealed data (libtpms answers TPM_AUTHFAIL). */
-	else if (tpm_memcmp_ct(proof, c->s->pd.tpm_proof, sizeof(proof)))
+	if (!rc && tpm_memcmp_ct(d.proof, c->s->pd.tpm_proof, TPM_SECRET_SIZE))
 		rc = TPM_AUTHFAIL;
-	else
-		rc = verify(c, TPM_ET_DATA, auth, arg);
+	if (!rc)
+		rc = verify(c, TPM_ET_DATA, d.auth, arg);
+	/* Step 11: authData is the second field of the plaintext. */
 	if (!rc)
 		memcpy(plain + 1, new_auth, TPM_SECRET_SIZE);
-	tpm_wipe(auth, sizeof(auth));
-	tpm_wipe(proof, sizeof(proof));
+	tpm_wipe(&d, sizeof(d));
 	return rc;
 }
 

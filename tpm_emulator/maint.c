@@ -12,78 +12,15 @@
 
 /* Part 2, 10.5: a TPM_STORE_PRIVKEY of an SRK (u32 length + prime p). */
 #define PRIVKEY_MAX		(4 + TPM_MAX_KEY_BYTES / 2)
-/* Part 2, 10.8: TPM_MIGRATE_ASYMKEY without partPrivKey: payload,
- * usageAuth, pubDataDigest, partPrivKeyLen. */
-#define MIGRATE_ASYMKEY_FIXED	(1 + TPM_SECRET_SIZE + TPM_DIGEST_SIZE + 4)
 /* Part 3, 12.1 step 5: k1 is the first 20 bytes of privKey (the OAEP
  * seed). */
 #define K1_SIZE			TPM_DIGEST_SIZE
 /* o1: seed, pHash, 0x01 and m (198 bytes for a 2048-bit SRK). */
-#define O1_MAX			(2 * TPM_DIGEST_SIZE + 1 + \
-				 MIGRATE_ASYMKEY_FIXED + PRIVKEY_MAX)
+#define O1_MAX			(TPM_OAEP_SEEDED_OVERHEAD + \
+				 TPM_MIGRATE_ASYMKEY_FIXED + PRIVKEY_MAX)
 /* manuMaintPub: RSA of exactly this size (Part 3, 12.4: not weaker than
  * RSA-2048; this TPM handles no larger keys). */
 #define MANU_MAINT_BITS		2048U
-
-/*
- * OAEP encoding of Part 3, 12.1 step 7 (PKCS#1 v2.0 EME-OAEP without the
- * leading zero byte): o1 = maskedSeed || maskedDB, DB = pHash || PS ||
- * 0x01 || m.  The seed is k1 and pHash the owner's secret, so nothing here
- * is random: both come from the archive's own content.
- */
-static int oaep_encode(uint8_t *o1, size_t o1_len, const uint8_t *m,
-		       size_t m_len, const uint8_t phash[TPM_DIGEST_SIZE],
-		       const uint8_t seed[TPM_DIGEST_SIZE])
-{
-	uint8_t *db = o1 + TPM_DIGEST_SIZE, mask[O1_MAX];
-	size_t db_len = o1_len - TPM_DIGEST_SIZE, i;
-
-	if (o1_len > O1_MAX || m_len + 2 * TPM_DIGEST_SIZE + 1 > o1_len)
-		return -EINVAL;
-	memcpy(db, phash, TPM_DIGEST_SIZE);
-	memset(db + TPM_DIGEST_SIZE, 0, db_len - TPM_DIGEST_SIZE - m_len - 1);
-	db[db_len - m_len - 1] = 0x01;
-	memcpy(db + db_len - m_len, m, m_len);
-	if (tpm_mgf1_sha1(mask, db_len, seed, TPM_DIGEST_SIZE))
-		return -EIO;
-	for (i = 0; i < db_len; i++)
-		db[i] ^= mask[i];
-	if (tpm_mgf1_sha1(mask, TPM_DIGEST_SIZE, db, db_len))
-		return -EIO;
-	for (i = 0; i < TPM_DIGEST_SIZE; i++)
-		o1[i] = seed[i] ^ mask[i];
-	tpm_wipe(mask, sizeof(mask));
-	return 0;
-}
-
-/* The inverse, in place: on success @o1 holds seed || DB unmasked, and
- * *m / *m_len point at the message inside it. */
-static int oaep_decode(uint8_t *o1, size_t o1_len, const uint8_t **m,
-		       size_t *m_len)
-{
-	uint8_t *db = o1 + TPM_DIGEST_SIZE, mask[O1_MAX];
-	size_t db_len, i;
-
-	if (o1_len > O1_MAX || o1_len < 2 * TPM_DIGEST_SIZE + 1)
-		return -EBADMSG;
-	db_len = o1_len - TPM_DIGEST_SIZE;
-	if (tpm_mgf1_sha1(mask, TPM_DIGEST_SIZE, db, db_len))
-		return -EIO;
-	for (i = 0; i < TPM_DIGEST_SIZE; i++)
-		o1[i] ^= mask[i];
-	if (tpm_mgf1_sha1(mask, db_len, o1, TPM_DIGEST_SIZE))
-		return -EIO;
-	for (i = 0; i < db_len; i++)
-		db[i] ^= mask[i];
-	tpm_wipe(mask, sizeof(mask));
-	for (i = TPM_DIGEST_SIZE; i < db_len && db[i] == 0; i++)
-		;
-	if (i == db_len || db[i] != 0x01)
-		return -EBADMSG;
-	*m = db + i + 1;
-	*m_len = db_len - i - 1;
-	return 0;
-}
 
 /* r1 of Part 3, 12.1 steps 8-9: @random if given, else MGF1(ownerAuth). */
 static int xor_mask(uint8_t *buf, size_t n, const uint8_t *random,
@@ -108,11 +45,12 @@ static int xor_mask(uint8_t *buf, size_t n, const uint8_t *random,
 static TPM_RESULT archive_o1(const struct tpm_state *s, uint8_t *o1,
 			     size_t *o1_len)
 {
-	uint8_t priv[PRIVKEY_MAX], m[MIGRATE_ASYMKEY_FIXED + PRIVKEY_MAX];
+	uint8_t priv[PRIVKEY_MAX], m[TPM_MIGRATE_ASYMKEY_FIXED + PRIVKEY_MAX];
 	const struct tpm_key *srk = &s->pd.srk;
-	struct tpm_buf b;
-	size_t plen, k2_len;
+	struct tpm_migrate_asymkey m1 = { .payload = TPM_PT_MAINT };
 	TPM_RESULT rc = TPM_FAIL;
+	struct tpm_buf b;
+	size_t plen;
 
 	/* Step 4: TPM_STORE_PRIVKEY (u32 keyLength || p). */
 	if (!srk->rsa ||
@@ -121,18 +59,20 @@ static TPM_RESULT archive_o1(const struct tpm_state *s, uint8_t *o1,
 		goto out;
 	tb_wr_be32(priv, (uint32_t)plen);
 	/* Step 5: k1 = privKey[0..20), k2 = the rest.  Step 6: m1. */
-	k2_len = plen + 4 - K1_SIZE;
+	memcpy(m1.usage_auth, s->pd.tpm_proof, TPM_SECRET_SIZE);
+	memcpy(m1.pub_digest, srk->pub_digest, TPM_DIGEST_SIZE);
+	m1.part_priv = priv + K1_SIZE;
+	m1.part_priv_len = (uint32_t)(plen + 4 - K1_SIZE);
 	tb_init_write(&b, m, sizeof(m));
-	if (tb_put_u8(&b, TPM_PT_MAINT) ||
-	    tb_put_bytes(&b, s->pd.tpm_proof, TPM_SECRET_SIZE) ||
-	    tb_put_bytes(&b, srk->pub_digest, TPM_DIGEST_SIZE) ||
-	    tb_put_sized(&b, priv + K1_SIZE, (uint32_t)k2_len))
+	if (tpm_migrate_asymkey_put(&b, &m1))
 		goto out;
 	/* Step 7: pHash = ownerAuth, seed = k1; PS is empty. */
-	*o1_len = 2 * TPM_DIGEST_SIZE + 1 + b.len;
-	if (!oaep_encode(o1, *o1_len, m, b.len, s->pd.owner_auth, priv))
+	*o1_len = TPM_OAEP_SEEDED_OVERHEAD + b.len;
+	if (!tpm_oaep_encode_seeded(o1, *o1_len, m, b.len, s->pd.owner_auth,
+				    priv))
 		rc = TPM_SUCCESS;
 out:
+	tpm_wipe(&m1, sizeof(m1));
 	tpm_wipe(priv, sizeof(priv));
 	tpm_wipe(m, sizeof(m));
 	return rc;
@@ -290,11 +230,10 @@ static TPM_RESULT archive_open(const struct tpm_state *s,
 			       struct maint_secrets *sec)
 {
 	uint8_t o1[TPM_MAX_KEY_BYTES], priv[PRIVKEY_MAX];
-	uint8_t digest[TPM_DIGEST_SIZE], payload;
-	const uint8_t *m, *k2;
+	struct tpm_migrate_asymkey m1;
 	size_t o1_len, m_len;
+	const uint8_t *m;
 	struct tpm_buf b;
-	uint32_t k2_len;
 	TPM_RESULT rc = TPM_DECRYPT_ERROR;
 	int err;
 
@@ -308,23 +247,21 @@ static TPM_RESULT archive_open(const struct tpm_state *s,
 		goto out;
 	}
 	if (xor_mask(o1, o1_len, a->random, s->pd.owner_auth) ||
-	    oaep_decode(o1, o1_len, &m, &m_len))
+	    tpm_oaep_decode_seeded(o1, o1_len, &m, &m_len))
 		goto out;
 	memcpy(sec->owner_auth, o1 + TPM_DIGEST_SIZE, TPM_SECRET_SIZE);
 	tb_init_read(&b, m, m_len);
-	if (tb_get_u8(&b, &payload) ||
-	    tb_get_bytes(&b, sec->tpm_proof, TPM_SECRET_SIZE) ||
-	    tb_get_bytes(&b, digest, TPM_DIGEST_SIZE) ||
-	    tb_get_sized(&b, &k2, &k2_len, PRIVKEY_MAX - K1_SIZE) ||
-	    tb_expect_end(&b) || payload != TPM_PT_MAINT)
+	if (tpm_migrate_asymkey_get(&b, &m1, PRIVKEY_MAX - K1_SIZE) ||
+	    m1.payload != TPM_PT_MAINT)
 		goto out;
+	memcpy(sec->tpm_proof, m1.usage_auth, TPM_SECRET_SIZE);
 	/* privKey = k1 (the OAEP seed) || k2. */
 	memcpy(priv, o1, K1_SIZE);
-	memcpy(priv + K1_SIZE, k2, k2_len);
+	memcpy(priv + K1_SIZE, m1.part_priv, m1.part_priv_len);
 	rc = TPM_BAD_PARAMETER;
-	if (tb_be32(priv) != k2_len + K1_SIZE - 4 ||
+	if (tb_be32(priv) != m1.part_priv_len + K1_SIZE - 4 ||
 	    tpm_key_pub_digest(srk) ||
-	    tpm_memcmp_ct(digest, srk->pub_digest, TPM_DIGEST_SIZE))
+	    tpm_memcmp_ct(m1.pub_digest, srk->pub_digest, TPM_DIGEST_SIZE))
 		goto out;
 	err = tpm_rsa_from_prime(&srk->rsa, srk->n, srk->n_len,
 				 srk->parms.exponent, srk->parms.exp_size,
@@ -332,6 +269,7 @@ static TPM_RESULT archive_open(const struct tpm_state *s,
 	rc = err == -EBADMSG ? TPM_BAD_KEY_PROPERTY :
 	     err ? TPM_FAIL : TPM_SUCCESS;
 out:
+	tpm_wipe(&m1, sizeof(m1));
 	tpm_wipe(o1, sizeof(o1));
 	tpm_wipe(priv, sizeof(priv));
 	return rc;
@@ -413,26 +351,14 @@ TPM_RESULT tpm_cmd_load_maintenance_archive(struct tpm_cmd *c,
 	return tb_put_u32(out, 0) ? TPM_SIZE : TPM_SUCCESS;
 }
 
-/* Part 3, 12.3 TPM_KillMaintenanceFeature */
+/* Part 3, 12.3 TPM_KillMaintenanceFeature (steps 1-2): until the next
+ * owner (OwnerClear sets the flag again). */
 TPM_RESULT tpm_cmd_kill_maintenance_feature(struct tpm_cmd *c,
 					    struct tpm_buf *in,
 					    struct tpm_buf *out)
 {
-	TPM_RESULT rc;
-
 	(void)out;
-	if (tb_expect_end(in))
-		return TPM_BAD_PARAM_SIZE;
-	/* Step 1 */
-	rc = tpm_auth_owner(c);
-	if (rc)
-		return rc;
-	/* Step 2: until the next owner (OwnerClear sets it again). */
-	if (c->s->pf.allow_maintenance) {
-		c->s->pf.allow_maintenance = false;
-		tpm_mark_dirty(c->s);
-	}
-	return TPM_SUCCESS;
+	return tpm_owner_set_pflag(c, in, &c->s->pf.allow_maintenance, false);
 }
 
 /* manuMaintPub must be an RSA-2048 encryption key with OAEP (Part 3, 12.4:
@@ -451,13 +377,9 @@ static TPM_RESULT manu_checksum_put(const struct tpm_state *s,
 				    const uint8_t anti_replay[TPM_NONCE_SIZE],
 				    struct tpm_buf *out)
 {
-	uint8_t pub[TPM_MAX_KEY_BYTES + 64], digest[TPM_DIGEST_SIZE];
-	struct tpm_buf b;
+	uint8_t digest[TPM_DIGEST_SIZE];
 
-	tb_init_write(&b, pub, sizeof(pub));
-	if (tpm_pubkey_put(&b, &s->maint.manu_maint_pub) ||
-	    tpm_sha1_v(digest, b.data, b.len, anti_replay,
-		       (size_t)TPM_NONCE_SIZE, NULL))
+	if (tpm_pubkey_checksum(&s->maint.manu_maint_pub, anti_replay, digest))
 		return TPM_FAIL;
 	return tb_put_bytes(out, digest, sizeof(digest)) ? TPM_SIZE :
 							   TPM_SUCCESS;

@@ -100,35 +100,37 @@ int tb_get_bool(struct tpm_buf *b, bool *v)
 	return 0;
 }
 
-int tb_get_sized(struct tpm_buf *b, const uint8_t **p, uint32_t *n,
-		 uint32_t max)
+/* A big-endian size of @width bytes (2 or 4), then that many bytes. */
+static int get_sized(struct tpm_buf *b, const uint8_t **p, uint32_t *n,
+		     size_t width, uint32_t max)
 {
 	uint32_t sz;
 
-	if (4 > b->len - b->pos)
+	if (width > b->len - b->pos)
 		return -EBADMSG;
-	sz = tb_be32(b->data + b->pos);
-	if (sz > max || sz > b->len - b->pos - 4)
+	sz = width == 2 ? tb_be16(b->data + b->pos) : tb_be32(b->data + b->pos);
+	if (sz > max || sz > b->len - b->pos - width)
 		return -EBADMSG;
-	*p = b->data + b->pos + 4;
+	*p = b->data + b->pos + width;
 	*n = sz;
-	b->pos += 4 + (size_t)sz;
+	b->pos += width + (size_t)sz;
 	return 0;
+}
+
+int tb_get_sized(struct tpm_buf *b, const uint8_t **p, uint32_t *n,
+		 uint32_t max)
+{
+	return get_sized(b, p, n, 4, max);
 }
 
 int tb_get_sized16(struct tpm_buf *b, const uint8_t **p, uint16_t *n,
 		   uint16_t max)
 {
-	uint16_t sz;
+	uint32_t sz;
 
-	if (2 > b->len - b->pos)
+	if (get_sized(b, p, &sz, 2, max))
 		return -EBADMSG;
-	sz = tb_be16(b->data + b->pos);
-	if (sz > max || sz > b->len - b->pos - 2)
-		return -EBADMSG;
-	*p = b->data + b->pos + 2;
-	*n = sz;
-	b->pos += 2 + (size_t)sz;
+	*n = (uint16_t)sz;
 	return 0;
 }
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * TPM 1.2 structures (Part 2) to and from wire bytes: PCR selections and
- * PCR infos, key parameters, TPM_KEY/TPM_KEY12, TPM_PUBKEY and the version
- * structures.  Every tag, boolean and embedded length is checked here
- * against a named maximum, so commands never re-parse these bytes.  A
- * failed get leaves the buffer position and the output untouched; a failed
- * put leaves the buffer length untouched.
+ * PCR infos, key parameters, TPM_KEY/TPM_KEY12, TPM_PUBKEY, the decrypted
+ * plaintexts TPM_STORE_ASYMKEY, TPM_MIGRATE_ASYMKEY and TPM_SEALED_DATA,
+ * TPM_COUNTER_VALUE and the version structures.  Every tag, boolean and
+ * embedded length is checked here against a named maximum, so commands
+ * never re-parse these bytes.  A failed get leaves the buffer position and
+ * the output untouched; a failed put leaves the buffer length untouched.
  */
 #include <errno.h>
 
@@ -24,6 +25,10 @@
  * (12 bytes) and at most TPM_MAX_EXP_BYTES of exponent. */
 #define RSA_PARMS_FIXED		12U
 #define RSA_PARMS_MAX		(RSA_PARMS_FIXED + TPM_MAX_EXP_BYTES)
+/* Part 2, 10.1 and 10.5: TPM_PUBKEY at its largest: TPM_KEY_PARMS
+ * (algorithmID, schemes, parmSize, RSA parms), then u32 size and the
+ * modulus. */
+#define PUBKEY_MAX_BYTES	(12U + RSA_PARMS_MAX + 4U + TPM_MAX_KEY_BYTES)
 /* Part 2, 10.1: the RSA keys of this TPM use exactly two primes. */
 #define RSA_NUM_PRIMES		2U
 
@@ -514,6 +519,181 @@ TPM_RESULT tpm_pubkey_get(struct tpm_buf *b, struct tpm_key *k)
 	tpm_rsa_free(k->rsa);
 	k->rsa = rsa;
 	return TPM_SUCCESS;
+}
+
+/* SHA-1 of the TPM_PUBKEY of @k, followed by @anti_replay if not NULL. */
+static int pubkey_hash(const struct tpm_key *k, const uint8_t *anti_replay,
+		       uint8_t out[TPM_DIGEST_SIZE])
+{
+	uint8_t raw[PUBKEY_MAX_BYTES];
+	struct tpm_buf b;
+	int err;
+
+	tb_init_write(&b, raw, sizeof(raw));
+	err = tpm_pubkey_put(&b, k);
+	if (err)
+		return err;
+	if (!anti_replay)
+		return tpm_sha1(raw, b.len, out);
+	return tpm_sha1_v(out, raw, b.len, anti_replay,
+			  (size_t)TPM_NONCE_SIZE, NULL);
+}
+
+int tpm_pubkey_digest(const struct tpm_key *k, uint8_t out[TPM_DIGEST_SIZE])
+{
+	return pubkey_hash(k, NULL, out);
+}
+
+int tpm_pubkey_checksum(const struct tpm_key *k,
+			const uint8_t anti_replay[TPM_NONCE_SIZE],
+			uint8_t out[TPM_DIGEST_SIZE])
+{
+	return pubkey_hash(k, anti_replay, out);
+}
+
+/*
+ * A TPM_STORE_ASYMKEY is always the whole plaintext of one OAEP block, so
+ * any defect (short, trailing bytes, privKey over TPM_MAX_KEY_BYTES) is
+ * TPM_INVALID_STRUCTURE (Part 3, 17.1 step 10a), never a parameter size.
+ */
+TPM_RESULT tpm_store_asymkey_get(struct tpm_buf *b,
+				 struct tpm_store_asymkey *a)
+{
+	struct tpm_store_asymkey t;
+	size_t pos = b->pos;
+	TPM_RESULT rc = TPM_INVALID_STRUCTURE;
+	const uint8_t *p;
+	uint32_t plen;
+
+	if (tb_get_u8(b, &t.payload) ||
+	    tb_get_bytes(b, t.usage_auth, TPM_SECRET_SIZE) ||
+	    tb_get_bytes(b, t.migration_auth, TPM_SECRET_SIZE) ||
+	    tb_get_bytes(b, t.pub_digest, TPM_DIGEST_SIZE) ||
+	    tb_get_sized(b, &p, &plen, TPM_MAX_KEY_BYTES) ||
+	    tb_expect_end(b)) {
+		b->pos = pos;
+		goto out;
+	}
+	tb_wr_be32(t.priv, plen);
+	memcpy(t.priv + 4, p, plen);
+	t.priv_len = 4U + plen;
+	*a = t;
+	rc = TPM_SUCCESS;
+out:
+	tpm_wipe(&t, sizeof(t));
+	return rc;
+}
+
+int tpm_store_asymkey_put(struct tpm_buf *b,
+			  const struct tpm_store_asymkey *a)
+{
+	size_t len = b->len;
+
+	/* privKey must be one whole TPM_STORE_PRIVKEY. */
+	if (a->priv_len < 4 || a->priv_len > sizeof(a->priv) ||
+	    tb_be32(a->priv) != a->priv_len - 4U)
+		return -EINVAL;
+	if (tb_put_u8(b, a->payload) ||
+	    tb_put_bytes(b, a->usage_auth, TPM_SECRET_SIZE) ||
+	    tb_put_bytes(b, a->migration_auth, TPM_SECRET_SIZE) ||
+	    tb_put_bytes(b, a->pub_digest, TPM_DIGEST_SIZE) ||
+	    tb_put_bytes(b, a->priv, a->priv_len)) {
+		b->len = len;
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+TPM_RESULT tpm_migrate_asymkey_get(struct tpm_buf *b,
+				   struct tpm_migrate_asymkey *m,
+				   uint32_t max)
+{
+	struct tpm_migrate_asymkey t;
+	size_t pos = b->pos;
+	TPM_RESULT rc = TPM_INVALID_STRUCTURE;
+
+	if (tb_get_u8(b, &t.payload) ||
+	    tb_get_bytes(b, t.usage_auth, TPM_SECRET_SIZE) ||
+	    tb_get_bytes(b, t.pub_digest, TPM_DIGEST_SIZE) ||
+	    tb_get_sized(b, &t.part_priv, &t.part_priv_len, max) ||
+	    tb_expect_end(b)) {
+		b->pos = pos;
+		goto out;
+	}
+	*m = t;
+	rc = TPM_SUCCESS;
+out:
+	tpm_wipe(&t, sizeof(t));
+	return rc;
+}
+
+int tpm_migrate_asymkey_put(struct tpm_buf *b,
+			    const struct tpm_migrate_asymkey *m)
+{
+	size_t len = b->len;
+
+	if (tb_put_u8(b, m->payload) ||
+	    tb_put_bytes(b, m->usage_auth, TPM_SECRET_SIZE) ||
+	    tb_put_bytes(b, m->pub_digest, TPM_DIGEST_SIZE) ||
+	    tb_put_sized(b, m->part_priv, m->part_priv_len)) {
+		b->len = len;
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/* Like TPM_STORE_ASYMKEY, a TPM_SEALED_DATA is one whole OAEP plaintext:
+ * data can be no longer than a modulus. */
+TPM_RESULT tpm_sealed_data_get(struct tpm_buf *b, struct tpm_sealed_data *d)
+{
+	struct tpm_sealed_data t;
+	size_t pos = b->pos;
+	TPM_RESULT rc = TPM_INVALID_STRUCTURE;
+
+	if (tb_get_u8(b, &t.payload) ||
+	    tb_get_bytes(b, t.auth, TPM_SECRET_SIZE) ||
+	    tb_get_bytes(b, t.proof, TPM_SECRET_SIZE) ||
+	    tb_get_bytes(b, t.digest, TPM_DIGEST_SIZE) ||
+	    tb_get_sized(b, &t.data, &t.data_len, TPM_MAX_KEY_BYTES) ||
+	    tb_expect_end(b)) {
+		b->pos = pos;
+		goto out;
+	}
+	*d = t;
+	rc = TPM_SUCCESS;
+out:
+	tpm_wipe(&t, sizeof(t));
+	return rc;
+}
+
+int tpm_sealed_data_put(struct tpm_buf *b, const struct tpm_sealed_data *d)
+{
+	size_t len = b->len;
+
+	if (tb_put_u8(b, d->payload) ||
+	    tb_put_bytes(b, d->auth, TPM_SECRET_SIZE) ||
+	    tb_put_bytes(b, d->proof, TPM_SECRET_SIZE) ||
+	    tb_put_bytes(b, d->digest, TPM_DIGEST_SIZE) ||
+	    tb_put_sized(b, d->data, d->data_len)) {
+		b->len = len;
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+int tpm_counter_value_put(struct tpm_buf *b,
+			  const uint8_t label[TPM_COUNTER_LABEL_SIZE],
+			  uint32_t value)
+{
+	size_t len = b->len;
+
+	if (tb_put_u16(b, TPM_TAG_COUNTER_VALUE) ||
+	    tb_put_bytes(b, label, TPM_COUNTER_LABEL_SIZE) ||
+	    tb_put_u32(b, value)) {
+		b->len = len;
+		return -ENOSPC;
+	}
+	return 0;
 }
 
 int tpm_version_put(struct tpm_buf *b)

@@ -3,63 +3,28 @@
  * Key migration (Part 3, 11): TPM_AuthorizeMigrationKey, the two halves of
  * a migration (CreateMigrationBlob on the source TPM, ConvertMigrationBlob
  * on the destination) and TPM_MigrateKey for migration authorities.  Owns
- * the TPM_MIGRATIONKEYAUTH and TPM_MIGRATE_ASYMKEY formats and the OAEP
- * encoding with a chosen seed that carries K1 and migrationAuth (Part 3,
- * 11.2 step 5).  Loading keys stays keys.c's; this file only re-encrypts.
+ * the TPM_MIGRATIONKEYAUTH format and the migration blob that carries K1
+ * and migrationAuth in a seeded OAEP encoding (Part 3, 11.2 step 5; the
+ * encoding is crypto.c's, TPM_MIGRATE_ASYMKEY marshal_struct.c's).
+ * Loading keys stays keys.c's; this file only re-encrypts.
  */
 #include <errno.h>
 
 #include "internal.h"
 #include "migration.h"
 
-static TPM_RESULT store_asymkey_get(struct tpm_buf *b,
-				    struct tpm_store_asymkey *a)
-{
-	const uint8_t *p;
-	uint32_t plen;
-
-	if (tb_get_u8(b, &a->payload) ||
-	    tb_get_bytes(b, a->usage_auth, TPM_SECRET_SIZE) ||
-	    tb_get_bytes(b, a->migration_auth, TPM_SECRET_SIZE) ||
-	    tb_get_bytes(b, a->pub_digest, TPM_DIGEST_SIZE) ||
-	    tb_get_sized(b, &p, &plen, TPM_MAX_KEY_BYTES) ||
-	    tb_expect_end(b) || plen < MIG_K1_SIZE)
-		return TPM_INVALID_STRUCTURE;
-	/* Keep TPM_STORE_PRIVKEY whole: K1 includes its size field. */
-	a->priv_len = 4U + plen;
-	tb_wr_be32(a->priv, plen);
-	memcpy(a->priv + 4, p, plen);
-	return TPM_SUCCESS;
-}
-
-static int store_asymkey_put(struct tpm_buf *b,
-			     const struct tpm_store_asymkey *a)
-{
-	if (tb_put_u8(b, a->payload) ||
-	    tb_put_bytes(b, a->usage_auth, TPM_SECRET_SIZE) ||
-	    tb_put_bytes(b, a->migration_auth, TPM_SECRET_SIZE) ||
-	    tb_put_bytes(b, a->pub_digest, TPM_DIGEST_SIZE) ||
-	    tb_put_bytes(b, a->priv, a->priv_len))
-		return -ENOSPC;
-	return 0;
-}
-
-/* OAEP-decrypt @enc under @k into @a (migration.h). */
+/* The key under @k, with a privKey long enough to give K1 (migration.h). */
 TPM_RESULT tpm_mig_decrypt_asymkey(const struct tpm_key *k,
 				   const uint8_t *enc, uint32_t elen,
 				   struct tpm_store_asymkey *a)
 {
-	uint8_t plain[TPM_MAX_KEY_BYTES];
-	struct tpm_buf b;
 	TPM_RESULT rc;
-	size_t len;
 
-	if (!k->rsa || tpm_rsa_oaep_decrypt(k->rsa, enc, elen, plain,
-					    sizeof(plain), &len))
-		return TPM_DECRYPT_ERROR;
-	tb_init_read(&b, plain, len);
-	rc = store_asymkey_get(&b, a);
-	tpm_wipe(plain, sizeof(plain));
+	rc = tpm_store_asymkey_decrypt(k, enc, elen, a);
+	/* K1 includes privKey's size field; the prime itself must still be
+	 * at least MIG_K1_SIZE bytes. */
+	if (!rc && a->priv_len - 4U < MIG_K1_SIZE)
+		rc = TPM_INVALID_STRUCTURE;
 	return rc;
 }
 
@@ -80,14 +45,13 @@ TPM_RESULT tpm_mig_asymkey_encrypt_put(const struct tpm_key *k,
 				       const struct tpm_store_asymkey *a,
 				       struct tpm_buf *out)
 {
-	uint8_t plain[STORE_ASYMKEY_MAX];
-	struct tpm_buf b;
-	TPM_RESULT rc = TPM_FAIL;
+	uint8_t enc[TPM_MAX_KEY_BYTES];
+	TPM_RESULT rc;
+	size_t elen;
 
-	tb_init_write(&b, plain, sizeof(plain));
-	if (!store_asymkey_put(&b, a))
-		rc = encrypt_put(k, plain, b.len, out);
-	tpm_wipe(plain, sizeof(plain));
+	rc = tpm_store_asymkey_encrypt(k, a, enc, &elen);
+	if (!rc && tb_put_sized(out, enc, (uint32_t)elen))
+		rc = TPM_SIZE;
 	return rc;
 }
 
@@ -131,75 +95,6 @@ int tpm_mig_key_auth_digest(const struct tpm_state *s,
 			  s->pd.tpm_proof, (size_t)TPM_SECRET_SIZE, NULL);
 }
 
-/* XOR @n bytes of MGF1(@seed) into @buf. */
-static int mgf1_xor(uint8_t *buf, size_t n, const uint8_t *seed, size_t slen)
-{
-	uint8_t mask[MIG_O1_MAX];
-	size_t i;
-
-	if (n > sizeof(mask) || tpm_mgf1_sha1(mask, n, seed, slen))
-		return -EINVAL;
-	for (i = 0; i < n; i++)
-		buf[i] ^= mask[i];
-	tpm_wipe(mask, n);
-	return 0;
-}
-
-/*
- * Part 3, 11.2 step 5c: o1 = OAEP encoding (PKCS#1 v2.0, no leading zero
- * byte, empty padding string) of @m with pHash @phash and seed @seed.
- * Returns the length of o1 or 0 on error.
- */
-static size_t oaep_encode(uint8_t *o1, size_t cap, const uint8_t *m,
-			  size_t mlen, const uint8_t phash[TPM_DIGEST_SIZE],
-			  const uint8_t seed[TPM_DIGEST_SIZE])
-{
-	size_t len = MIG_OAEP_OVERHEAD + mlen;
-	uint8_t *db = o1 + TPM_DIGEST_SIZE;
-	size_t dblen = len - TPM_DIGEST_SIZE;
-
-	if (len > cap)
-		return 0;
-	memcpy(o1, seed, TPM_DIGEST_SIZE);
-	memcpy(db, phash, TPM_DIGEST_SIZE);
-	db[TPM_DIGEST_SIZE] = 0x01;
-	memcpy(db + TPM_DIGEST_SIZE + 1, m, mlen);
-	if (mgf1_xor(db, dblen, o1, TPM_DIGEST_SIZE) ||
-	    mgf1_xor(o1, TPM_DIGEST_SIZE, db, dblen))
-		return 0;
-	return len;
-}
-
-/*
- * Part 3, 11.3 step 5: undo oaep_encode(): recover seed and pHash and
- * point *m at the message inside @o1 (decoded in place).  Padding zeros
- * before the 0x01 separator are accepted.
- */
-static TPM_RESULT oaep_decode(uint8_t *o1, size_t len,
-			      uint8_t seed[TPM_DIGEST_SIZE],
-			      uint8_t phash[TPM_DIGEST_SIZE],
-			      const uint8_t **m, size_t *mlen)
-{
-	uint8_t *db = o1 + TPM_DIGEST_SIZE;
-	size_t dblen, i;
-
-	if (len < MIG_OAEP_OVERHEAD)
-		return TPM_DECRYPT_ERROR;
-	dblen = len - TPM_DIGEST_SIZE;
-	if (mgf1_xor(o1, TPM_DIGEST_SIZE, db, dblen) ||
-	    mgf1_xor(db, dblen, o1, TPM_DIGEST_SIZE))
-		return TPM_DECRYPT_ERROR;
-	memcpy(seed, o1, TPM_DIGEST_SIZE);
-	memcpy(phash, db, TPM_DIGEST_SIZE);
-	for (i = TPM_DIGEST_SIZE; i < dblen && db[i] == 0; i++)
-		;
-	if (i >= dblen || db[i] != 0x01)
-		return TPM_DECRYPT_ERROR;
-	*m = db + i + 1;
-	*mlen = dblen - i - 1;
-	return TPM_SUCCESS;
-}
-
 /*
  * Part 3, 11.2 step 5 (TPM_MS_MIGRATE): split TPM_STORE_PRIVKEY into K1
  * (the OAEP seed) and K2 (in TPM_MIGRATE_ASYMKEY), carry migrationAuth as
@@ -210,24 +105,28 @@ TPM_RESULT tpm_mig_blob_put(const struct tpm_key *mig_key,
 			    const struct tpm_store_asymkey *d1,
 			    uint8_t payload, struct tpm_buf *out)
 {
-	uint8_t m1[MIGRATE_ASYMKEY_FIXED + STORE_PRIV_MAX];
+	uint8_t m1[TPM_MIGRATE_ASYMKEY_FIXED + TPM_STORE_PRIVKEY_MAX];
 	uint8_t o1[MIG_O1_MAX], r1[MIG_O1_MAX];
-	uint32_t k2_len = d1->priv_len - MIG_K1_SIZE;
+	struct tpm_migrate_asymkey m = {
+		.payload = payload,
+		.part_priv = d1->priv + MIG_K1_SIZE,
+		.part_priv_len = d1->priv_len - MIG_K1_SIZE,
+	};
 	struct tpm_buf b;
 	TPM_RESULT rc = TPM_FAIL;
 	size_t len, i;
 
 	/* Step 5b: M1 = TPM_MIGRATE_ASYMKEY with K2. */
+	memcpy(m.usage_auth, d1->usage_auth, TPM_SECRET_SIZE);
+	memcpy(m.pub_digest, d1->pub_digest, TPM_DIGEST_SIZE);
 	tb_init_write(&b, m1, sizeof(m1));
-	if (tb_put_u8(&b, payload) ||
-	    tb_put_bytes(&b, d1->usage_auth, TPM_SECRET_SIZE) ||
-	    tb_put_bytes(&b, d1->pub_digest, TPM_DIGEST_SIZE) ||
-	    tb_put_sized(&b, d1->priv + MIG_K1_SIZE, k2_len))
+	if (tpm_migrate_asymkey_put(&b, &m))
 		goto out;
 	/* Step 5c: o1 = OAEP(M1, pHash = migrationAuth, seed = K1). */
-	len = oaep_encode(o1, sizeof(o1), m1, b.len, d1->migration_auth,
-			  d1->priv);
-	if (!len)
+	len = TPM_OAEP_SEEDED_OVERHEAD + b.len;
+	if (len > sizeof(o1) ||
+	    tpm_oaep_encode_seeded(o1, len, m1, b.len, d1->migration_auth,
+				   d1->priv))
 		goto out;
 	/* Steps 5d-e: r1 random, x1 = o1 XOR r1. */
 	if (tpm_rand(r1, len))
@@ -240,6 +139,7 @@ TPM_RESULT tpm_mig_blob_put(const struct tpm_key *mig_key,
 		goto out;
 	rc = encrypt_put(mig_key, o1, len, out);
 out:
+	tpm_wipe(&m, sizeof(m));
 	tpm_wipe(m1, sizeof(m1));
 	tpm_wipe(o1, sizeof(o1));
 	tpm_wipe(r1, sizeof(r1));
@@ -262,13 +162,8 @@ TPM_RESULT tpm_cmd_authorize_migration_key(struct tpm_cmd *c,
 	if (rc)
 		goto out;
 
-	if (!c->s->pf.owner_installed) {
-		rc = TPM_NOSRK;
-		goto out;
-	}
 	/* Step 2: the owner authorizes. */
-	rc = tpm_auth_check(c, 0, TPM_ET_OWNER, TPM_KH_OWNER,
-			    c->s->pd.owner_auth);
+	rc = tpm_auth_owner(c);
 	if (rc)
 		goto out;
 	/* Step 1: at least the strength of RSA-2048. */
@@ -422,11 +317,11 @@ TPM_RESULT tpm_mig_blob_open(const struct tpm_key *parent,
 			     const uint8_t *random, uint32_t rlen,
 			     uint8_t payload, struct tpm_store_asymkey *d2)
 {
-	uint8_t o1[TPM_MAX_KEY_BYTES], p;
-	const uint8_t *m, *k2;
+	struct tpm_migrate_asymkey m1;
+	uint8_t o1[TPM_MAX_KEY_BYTES];
 	struct tpm_buf b;
-	uint32_t k2_len;
 	size_t len, mlen, i;
+	const uint8_t *m;
 	TPM_RESULT rc;
 
 	/* Step 3: d1 = decryption of inData under the parent. */
@@ -441,24 +336,25 @@ TPM_RESULT tpm_mig_blob_open(const struct tpm_key *parent,
 	for (i = 0; i < len; i++)
 		o1[i] ^= random[i];
 	/* Step 5: seed (K1), pHash (migrationAuth) and m1. */
-	rc = oaep_decode(o1, len, d2->priv, d2->migration_auth, &m, &mlen);
-	if (rc)
+	rc = TPM_DECRYPT_ERROR;
+	if (tpm_oaep_decode_seeded(o1, len, &m, &mlen))
 		goto out;
+	memcpy(d2->priv, o1, MIG_K1_SIZE);
+	memcpy(d2->migration_auth, o1 + TPM_DIGEST_SIZE, TPM_SECRET_SIZE);
 	tb_init_read(&b, m, mlen);
-	rc = TPM_INVALID_STRUCTURE;
-	if (tb_get_u8(&b, &p) ||
-	    tb_get_bytes(&b, d2->usage_auth, TPM_SECRET_SIZE) ||
-	    tb_get_bytes(&b, d2->pub_digest, TPM_DIGEST_SIZE) ||
-	    tb_get_sized(&b, &k2, &k2_len, STORE_PRIV_MAX - MIG_K1_SIZE) ||
-	    tb_expect_end(&b))
+	rc = tpm_migrate_asymkey_get(&b, &m1,
+				     TPM_STORE_PRIVKEY_MAX - MIG_K1_SIZE);
+	if (rc)
 		goto out;
 	/* Step 7a: a blob made for this kind of conversion. */
 	rc = TPM_BAD_MIGRATION;
-	if (p != payload)
+	if (m1.payload != payload)
 		goto out;
 	/* Step 6: k1 = seed || partPrivKey, a whole TPM_STORE_PRIVKEY. */
-	memcpy(d2->priv + MIG_K1_SIZE, k2, k2_len);
-	d2->priv_len = MIG_K1_SIZE + k2_len;
+	memcpy(d2->usage_auth, m1.usage_auth, TPM_SECRET_SIZE);
+	memcpy(d2->pub_digest, m1.pub_digest, TPM_DIGEST_SIZE);
+	memcpy(d2->priv + MIG_K1_SIZE, m1.part_priv, m1.part_priv_len);
+	d2->priv_len = MIG_K1_SIZE + m1.part_priv_len;
 	rc = TPM_INVALID_STRUCTURE;
 	if (tb_be32(d2->priv) != d2->priv_len - 4U)
 		goto out;
@@ -466,6 +362,7 @@ TPM_RESULT tpm_mig_blob_open(const struct tpm_key *parent,
 	d2->payload = TPM_PT_ASYM;
 	rc = TPM_SUCCESS;
 out:
+	tpm_wipe(&m1, sizeof(m1));
 	tpm_wipe(o1, sizeof(o1));
 	return rc;
 }
@@ -487,11 +384,8 @@ TPM_RESULT tpm_cmd_convert_migration_blob(struct tpm_cmd *c,
 	    tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 
-	rc = tpm_key_lookup(c->s, handle, &parent);
-	if (rc)
-		return rc;
 	/* Step 1 */
-	rc = tpm_key_authorize(c, 0, parent);
+	rc = tpm_key_use(c, handle, &parent);
 	if (rc)
 		return rc;
 	/* Step 2 */
@@ -531,11 +425,8 @@ TPM_RESULT tpm_cmd_migrate_key(struct tpm_cmd *c, struct tpm_buf *in,
 	if (rc)
 		goto out;
 
-	rc = tpm_key_lookup(c->s, handle, &ma);
-	if (rc)
-		goto out;
 	/* Step 1 */
-	rc = tpm_key_authorize(c, 0, ma);
+	rc = tpm_key_use(c, handle, &ma);
 	if (rc)
 		goto out;
 	/* Step 2: a migration-authority key with OAEP. */

@@ -9,33 +9,16 @@
 
 #include "internal.h"
 
-/* Part 2, 10.6 TPM_STORE_ASYMKEY: payload, usageAuth, migrationAuth,
- * pubDataDigest, then TPM_STORE_PRIVKEY (u32 size, prime p). */
-#define STORE_PRIV_MAX		(4U + TPM_MAX_KEY_BYTES)
-#define STORE_ASYMKEY_MAX	(1U + 3U * TPM_DIGEST_SIZE + STORE_PRIV_MAX)
 /* Part 3, 11.2 step 5a: K1 is the first 20 bytes of TPM_STORE_PRIVKEY,
  * carried in the OAEP seed. */
 #define MIG_K1_SIZE		TPM_DIGEST_SIZE
-/* Part 2, 10.8 TPM_MIGRATE_ASYMKEY without partPrivKey: payload,
- * usageAuth, pubDataDigest, partPrivKeyLen. */
-#define MIGRATE_ASYMKEY_FIXED	(1U + 2U * TPM_DIGEST_SIZE + 4U)
-/* OAEP overhead of o1 with an empty padding string: seed, pHash, 0x01
- * (198 bytes in all for a 2048-bit key, Part 3, 11.2 step 5c). */
-#define MIG_OAEP_OVERHEAD	(2U * TPM_DIGEST_SIZE + 1U)
-#define MIG_O1_MAX		(MIG_OAEP_OVERHEAD + MIGRATE_ASYMKEY_FIXED + \
-				 STORE_PRIV_MAX)
+/* o1 with an empty padding string (198 bytes in all for a 2048-bit key,
+ * Part 3, 11.2 step 5c). */
+#define MIG_O1_MAX		(TPM_OAEP_SEEDED_OVERHEAD + \
+				 TPM_MIGRATE_ASYMKEY_FIXED + \
+				 TPM_STORE_PRIVKEY_MAX)
 /* Part 3, 11.1 step 1: a migration destination is at least RSA-2048. */
 #define MIG_KEY_MIN_BITS	2048U
-
-/* Part 2, 10.6: TPM_STORE_ASYMKEY in the clear. */
-struct tpm_store_asymkey {
-	uint8_t payload;
-	uint8_t usage_auth[TPM_SECRET_SIZE];
-	uint8_t migration_auth[TPM_SECRET_SIZE];
-	uint8_t pub_digest[TPM_DIGEST_SIZE];
-	uint32_t priv_len;		/* bytes of TPM_STORE_PRIVKEY */
-	uint8_t priv[STORE_PRIV_MAX];	/* u32 keyLength || key */
-};
 
 /* Part 2, 5.7: TPM_MIGRATIONKEYAUTH, with the TPM_PUBKEY bytes as sent
  * (they are hashed as received). */
@@ -47,8 +30,8 @@ struct tpm_mig_key_auth {
 	uint8_t digest[TPM_DIGEST_SIZE];
 };
 
-/* OAEP-decrypt @enc under @k into @a: TPM_DECRYPT_ERROR when it does not
- * decrypt, TPM_INVALID_STRUCTURE when it is no TPM_STORE_ASYMKEY. */
+/* tpm_store_asymkey_decrypt() of a key to migrate: also
+ * TPM_INVALID_STRUCTURE when privKey is too short to give K1. */
 TPM_RESULT tpm_mig_decrypt_asymkey(const struct tpm_key *k,
 				   const uint8_t *enc, uint32_t elen,
 				   struct tpm_store_asymkey *a);

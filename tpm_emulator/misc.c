@@ -49,9 +49,6 @@ TPM_RESULT tpm_cmd_tsc_reset_establishment_bit(struct tpm_cmd *c,
 	if (s->locality < ESTABLISHMENT_LOCALITY_MIN)
 		return TPM_BAD_LOCALITY;
 	/* Step 2: tpmEstablished is a permanent flag. */
-	if (s->pf.tpm_established) {
-		s->pf.tpm_established = false;
-		tpm_mark_dirty(s);
-	}
+	tpm_set_pflag(s, &s->pf.tpm_established, false);
 	return TPM_SUCCESS;
 }

@@ -388,10 +388,7 @@ TPM_RESULT tpm_cmd_nv_define_space(struct tpm_cmd *c, struct tpm_buf *in,
 	if (pub.index == TPM_NV_INDEX_LOCK && c->nauth == 0) {
 		if (pub.data_size)
 			return TPM_BADINDEX;
-		if (!s->pf.nv_locked) {
-			s->pf.nv_locked = true;
-			tpm_mark_dirty(s);
-		}
+		tpm_set_pflag(s, &s->pf.nv_locked, true);
 		return TPM_SUCCESS;
 	}
 	/* Step 2: until nvLocked, only the max-writes check applies; the

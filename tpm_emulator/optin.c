@@ -25,14 +25,6 @@ bool tpm_physical_presence(const struct tpm_state *s)
 }
 
 /* Set a permanent flag, marking the state dirty only on a change. */
-static void set_pflag(struct tpm_state *s, bool *flag, bool value)
-{
-	if (*flag != value) {
-		*flag = value;
-		tpm_mark_dirty(s);
-	}
-}
-
 /* Part 3, 6.6 step 2: the lifetime settings (A1). */
 static TPM_RESULT pp_lifetime(struct tpm_state *s, uint16_t pp)
 {
@@ -48,15 +40,15 @@ static TPM_RESULT pp_lifetime(struct tpm_state *s, uint16_t pp)
 		return TPM_BAD_PARAMETER;
 	/* 2.e-2.i */
 	if (pp & TPM_PHYSICAL_PRESENCE_HW_ENABLE)
-		set_pflag(s, &s->pf.physical_presence_hw_enable, true);
+		tpm_set_pflag(s, &s->pf.physical_presence_hw_enable, true);
 	if (pp & TPM_PHYSICAL_PRESENCE_HW_DISABLE)
-		set_pflag(s, &s->pf.physical_presence_hw_enable, false);
+		tpm_set_pflag(s, &s->pf.physical_presence_hw_enable, false);
 	if (pp & TPM_PHYSICAL_PRESENCE_CMD_ENABLE)
-		set_pflag(s, &s->pf.physical_presence_cmd_enable, true);
+		tpm_set_pflag(s, &s->pf.physical_presence_cmd_enable, true);
 	if (pp & TPM_PHYSICAL_PRESENCE_CMD_DISABLE)
-		set_pflag(s, &s->pf.physical_presence_cmd_enable, false);
+		tpm_set_pflag(s, &s->pf.physical_presence_cmd_enable, false);
 	if (pp & TPM_PHYSICAL_PRESENCE_LIFETIME_LOCK)
-		set_pflag(s, &s->pf.physical_presence_lifetime_lock, true);
+		tpm_set_pflag(s, &s->pf.physical_presence_lifetime_lock, true);
 	return TPM_SUCCESS;
 }
 
@@ -147,7 +139,7 @@ static TPM_RESULT pp_set_pflag(struct tpm_cmd *c, struct tpm_buf *in,
 	if (!tpm_physical_presence(c->s))
 		return TPM_BAD_PRESENCE;
 	/* Step 2 */
-	set_pflag(c->s, flag, value);
+	tpm_set_pflag(c->s, flag, value);
 	return TPM_SUCCESS;
 }
 
@@ -224,7 +216,7 @@ TPM_RESULT tpm_cmd_set_owner_install(struct tpm_cmd *c, struct tpm_buf *in,
 	/* Step 2: physical presence, then the flag (kept negated). */
 	if (!tpm_physical_presence(s))
 		return TPM_BAD_PRESENCE;
-	set_pflag(s, &s->pd.no_owner_install, !state);
+	tpm_set_pflag(s, &s->pd.no_owner_install, !state);
 	return TPM_SUCCESS;
 }
 
@@ -244,7 +236,7 @@ TPM_RESULT tpm_cmd_owner_set_disable(struct tpm_cmd *c, struct tpm_buf *in,
 	if (rc)
 		return rc;
 	/* Step 2 */
-	set_pflag(c->s, &c->s->pf.disable, disable);
+	tpm_set_pflag(c->s, &c->s->pf.disable, disable);
 	return TPM_SUCCESS;
 }
 

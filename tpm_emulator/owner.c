@@ -39,7 +39,7 @@ int tpm_ek_generate(struct tpm_state *s, const struct tpm_key_parms *parms)
 }
 
 /* Part 3, 14.1 step 2: the keyInfo this TPM can make an EK from. */
-TPM_RESULT tpm_ek_parms_check(const struct tpm_key_parms *p)
+static TPM_RESULT ek_parms_check(const struct tpm_key_parms *p)
 {
 	/* 2.a: RSA of at least 2048 bits; this TPM makes exactly 2048. */
 	if (p->algorithm != TPM_ALG_RSA || p->key_bits != TPM_MAX_KEY_BITS ||
@@ -58,17 +58,39 @@ TPM_RESULT tpm_pubek_put(const struct tpm_state *s, struct tpm_buf *out,
 			 bool with_checksum)
 {
 	uint8_t checksum[TPM_DIGEST_SIZE];
-	size_t start = out->len;
 
 	if (tpm_pubkey_put(out, &s->pd.ek))
 		return TPM_SIZE;
 	if (!with_checksum)
 		return TPM_SUCCESS;
-	if (tpm_sha1_v(checksum, out->data + start, out->len - start,
-		       anti_replay, (size_t)TPM_NONCE_SIZE, NULL))
+	if (tpm_pubkey_checksum(&s->pd.ek, anti_replay, checksum))
 		return TPM_FAIL;
 	if (tb_put_bytes(out, checksum, sizeof(checksum)))
 		return TPM_SIZE;
+	return TPM_SUCCESS;
+}
+
+TPM_RESULT tpm_ek_create(struct tpm_state *s,
+			 const struct tpm_key_parms *key_info, bool revocable)
+{
+	struct tpm_key_parms parms = *key_info;
+	TPM_RESULT rc;
+
+	/* Step 1: an EK exists. */
+	if (s->pd.ek.valid)
+		return TPM_DISABLED_CMD;
+	/* Step 2 */
+	rc = ek_parms_check(&parms);
+	if (rc)
+		return rc;
+	/* Steps 3 and 5: make and keep the pair (default exponent). */
+	parms.exp_size = 0;
+	if (tpm_ek_generate(s, &parms))
+		return TPM_FAIL;
+	/* Steps 9-10; CreateRevocableEK step 3 sets enableRevokeEK. */
+	s->pf.cekp_used = true;
+	s->pf.enable_revoke_ek = revocable;
+	tpm_mark_dirty(s);
 	return TPM_SUCCESS;
 }
 
@@ -89,21 +111,10 @@ TPM_RESULT tpm_cmd_create_endorsement_key_pair(struct tpm_cmd *c,
 		return rc;
 	if (tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
-	/* Step 1: an EK exists. */
-	if (s->pd.ek.valid)
-		return TPM_DISABLED_CMD;
-	/* Step 2 */
-	rc = tpm_ek_parms_check(&parms);
+	/* Steps 1-3, 5, 9-10 */
+	rc = tpm_ek_create(s, &parms, false);
 	if (rc)
 		return rc;
-	/* Steps 3 and 5: make and keep the pair (default exponent). */
-	parms.exp_size = 0;
-	if (tpm_ek_generate(s, &parms))
-		return TPM_FAIL;
-	/* Steps 9-10 */
-	s->pf.cekp_used = true;
-	s->pf.enable_revoke_ek = false;
-	tpm_mark_dirty(s);
 	/* Step 4: PUBEK and checksum. */
 	return tpm_pubek_put(s, out, anti_replay, true);
 }
@@ -176,24 +187,25 @@ TPM_RESULT tpm_cmd_owner_read_internal_pub(struct tpm_cmd *c,
 	return tpm_pubkey_put(out, k) ? TPM_SIZE : TPM_SUCCESS;
 }
 
-/* Part 3, 27.7 TPM_DisablePubekRead */
-TPM_RESULT tpm_cmd_disable_pubek_read(struct tpm_cmd *c, struct tpm_buf *in,
-				      struct tpm_buf *out)
+TPM_RESULT tpm_owner_set_pflag(struct tpm_cmd *c, struct tpm_buf *in,
+			       bool *flag, bool value)
 {
 	TPM_RESULT rc;
 
-	(void)out;
 	if (tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
 	rc = tpm_auth_owner(c);
-	if (rc)
-		return rc;
-	/* Step 1 */
-	if (c->s->pf.read_pubek) {
-		c->s->pf.read_pubek = false;
-		tpm_mark_dirty(c->s);
-	}
-	return TPM_SUCCESS;
+	if (!rc)
+		tpm_set_pflag(c->s, flag, value);
+	return rc;
+}
+
+/* Part 3, 27.7 TPM_DisablePubekRead (step 1) */
+TPM_RESULT tpm_cmd_disable_pubek_read(struct tpm_cmd *c, struct tpm_buf *in,
+				      struct tpm_buf *out)
+{
+	(void)out;
+	return tpm_owner_set_pflag(c, in, &c->s->pf.read_pubek, false);
 }
 
 /* A 20-byte secret encrypted under the PUBEK (Part 3, 6.1 steps 6, 10). */
@@ -450,25 +462,13 @@ TPM_RESULT tpm_cmd_force_clear(struct tpm_cmd *c, struct tpm_buf *in,
 	return TPM_SUCCESS;
 }
 
-/* Part 3, 6.4 TPM_DisableOwnerClear */
+/* Part 3, 6.4 TPM_DisableOwnerClear (steps 1-2); only ForceClear resets
+ * the flag. */
 TPM_RESULT tpm_cmd_disable_owner_clear(struct tpm_cmd *c, struct tpm_buf *in,
 				       struct tpm_buf *out)
 {
-	TPM_RESULT rc;
-
 	(void)out;
-	if (tb_expect_end(in))
-		return TPM_BAD_PARAM_SIZE;
-	/* Step 1 */
-	rc = tpm_auth_owner(c);
-	if (rc)
-		return rc;
-	/* Step 2: only ForceClear resets it. */
-	if (!c->s->pf.disable_owner_clear) {
-		c->s->pf.disable_owner_clear = true;
-		tpm_mark_dirty(c->s);
-	}
-	return TPM_SUCCESS;
+	return tpm_owner_set_pflag(c, in, &c->s->pf.disable_owner_clear, true);
 }
 
 /* Part 3, 6.5 TPM_DisableForceClear: until the next Startup. */

@@ -307,10 +307,7 @@ static TPM_RESULT quote_key(struct tpm_cmd *c, uint32_t handle,
 	struct tpm_key *k;
 	TPM_RESULT rc;
 
-	rc = tpm_key_lookup(c->s, handle, &k);
-	if (rc)
-		return rc;
-	rc = tpm_key_authorize(c, 0, k);
+	rc = tpm_key_use(c, handle, &k);
 	if (rc)
 		return rc;
 	if (k->parms.sig_scheme != TPM_SS_RSASSAPKCS1v15_SHA1 &&

@@ -26,19 +26,12 @@ TPM_RESULT tpm_cmd_create_revocable_ek(struct tpm_cmd *c, struct tpm_buf *in,
 	    tb_get_bytes(in, input_reset, sizeof(input_reset)) ||
 	    tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
-	/* Step 1: an EK exists. */
-	if (s->pd.ek.valid)
-		return TPM_DISABLED_CMD;
-	/* Step 2: the actions of CreateEndorsementKeyPair. */
-	rc = tpm_ek_parms_check(&parms);
+	/* Steps 1-2: the actions of CreateEndorsementKeyPair; step 3 sets
+	 * enableRevokeEK. */
+	rc = tpm_ek_create(s, &parms, true);
 	if (rc)
 		return rc;
-	parms.exp_size = 0;
-	if (tpm_ek_generate(s, &parms))
-		return TPM_FAIL;
-	s->pf.cekp_used = true;
 	/* Step 3 */
-	s->pf.enable_revoke_ek = true;
 	if (generate_reset) {
 		if (tpm_rand(s->pd.ek_reset, TPM_NONCE_SIZE))
 			return TPM_FAIL;

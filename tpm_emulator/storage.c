@@ -10,10 +10,10 @@
 #include "internal.h"
 
 /*
- * Wire layouts (Part 2, 9.1-9.3 and 9.5).  Only the stored_data_*,
- * sealed_data_* and bound_data_get functions below read or write them;
- * TPM_ChangeAuth of sealed data (keys.c) handles the same blobs and should
- * share these functions once they move to marshal_struct.c.
+ * Wire layouts (Part 2, 9.1-9.3 and 9.5).  Only the stored_data_* and
+ * bound_data_get functions below and tpm_sealed_data_get/put
+ * (marshal_struct.c, shared with TPM_ChangeAuth in keys.c) read or write
+ * them.
  *
  *   TPM_STORED_DATA (1.1)              TPM_STORED_DATA12
  *     ver          4  01 01 00 00        tag          2  0x0016
@@ -37,9 +37,6 @@
  *     ver 4 (1.1.0.0), payload 1 (TPM_PT_BIND), payloadData (the rest)
  */
 
-/* TPM_SEALED_DATA without its data: payload, three 20-byte values and
- * dataSize (Part 2, 9.3). */
-#define SEALED_DATA_HDR		(1 + 3 * TPM_DIGEST_SIZE + 4)
 /* TPM_BOUND_DATA before payloadData: ver and payload (Part 2, 9.5). */
 #define BOUND_DATA_HDR		(4 + 1)
 /* RSAES-OAEP with SHA-1 costs 2 * 20 + 2 bytes of the modulus. */
@@ -54,16 +51,6 @@ struct stored_data {
 	size_t pub_len;
 	const uint8_t *enc;
 	uint32_t enc_len;
-};
-
-/* A parsed TPM_SEALED_DATA; data points into the decrypted buffer. */
-struct sealed_data {
-	uint8_t payload;
-	uint8_t auth[TPM_SECRET_SIZE];
-	uint8_t proof[TPM_SECRET_SIZE];
-	uint8_t digest[TPM_DIGEST_SIZE];
-	const uint8_t *data;
-	uint32_t data_len;
 };
 
 /* Part 3, 10.1 step 5: is the sized pcrInfo at @in a TPM_PCR_INFO_LONG?
@@ -135,29 +122,6 @@ static int stored_data_digest(const uint8_t *pub, size_t len,
 	return tpm_sha1_v(out, pub, len, no_enc, sizeof(no_enc), NULL);
 }
 
-static int sealed_data_put(struct tpm_buf *b, const struct sealed_data *d)
-{
-	if (tb_put_u8(b, d->payload) ||
-	    tb_put_bytes(b, d->auth, TPM_SECRET_SIZE) ||
-	    tb_put_bytes(b, d->proof, TPM_SECRET_SIZE) ||
-	    tb_put_bytes(b, d->digest, TPM_DIGEST_SIZE) ||
-	    tb_put_sized(b, d->data, d->data_len))
-		return -ENOSPC;
-	return 0;
-}
-
-static int sealed_data_get(struct tpm_buf *b, struct sealed_data *d)
-{
-	if (tb_get_u8(b, &d->payload) ||
-	    tb_get_bytes(b, d->auth, TPM_SECRET_SIZE) ||
-	    tb_get_bytes(b, d->proof, TPM_SECRET_SIZE) ||
-	    tb_get_bytes(b, d->digest, TPM_DIGEST_SIZE) ||
-	    tb_get_sized(b, &d->data, &d->data_len, TPM_MAX_KEY_BYTES) ||
-	    tb_expect_end(b))
-		return -EBADMSG;
-	return 0;
-}
-
 /*
  * Part 3, 10.1 step 11: validate the caller's PCR info (TPM_BADINDEX when
  * invalid) and fill in its creation digest and locality.
@@ -183,7 +147,8 @@ static TPM_RESULT seal_pcr_info(const struct tpm_state *s,
  * encData to @out.
  */
 static TPM_RESULT seal_encrypt(const struct tpm_state *s,
-			       const struct tpm_key *k, struct sealed_data *d,
+			       const struct tpm_key *k,
+			       struct tpm_sealed_data *d,
 			       const uint8_t *pub, size_t pub_len,
 			       struct tpm_buf *out)
 {
@@ -196,15 +161,15 @@ static TPM_RESULT seal_encrypt(const struct tpm_state *s,
 		return TPM_FAIL;
 	/* Step 15: S2 must fit one OAEP block of the key. */
 	modulus = tpm_rsa_size(k->rsa);
-	if (modulus < OAEP_SHA1_OVERHEAD + SEALED_DATA_HDR ||
-	    d->data_len > modulus - OAEP_SHA1_OVERHEAD - SEALED_DATA_HDR)
+	if (modulus < OAEP_SHA1_OVERHEAD + TPM_SEALED_DATA_FIXED ||
+	    d->data_len > modulus - OAEP_SHA1_OVERHEAD - TPM_SEALED_DATA_FIXED)
 		return TPM_BAD_DATASIZE;
 	d->payload = TPM_PT_SEAL;
 	memcpy(d->proof, s->pd.tpm_proof, TPM_SECRET_SIZE);
 	tb_init_write(&b, raw, sizeof(raw));
 	if (stored_data_digest(pub, pub_len, d->digest))
 		rc = TPM_FAIL;
-	else if (sealed_data_put(&b, d))
+	else if (tpm_sealed_data_put(&b, d))
 		rc = TPM_BAD_DATASIZE;
 	/* Step 16: s3 = OAEP encryption of S2. */
 	else if (tpm_rsa_oaep_encrypt(k->rsa, b.data, b.len, enc, sizeof(enc),
@@ -217,13 +182,41 @@ static TPM_RESULT seal_encrypt(const struct tpm_state *s,
 	return rc;
 }
 
+/*
+ * Part 3, 10.1 / 10.7 steps 1-4: the key @handle, authorized by an OSAP
+ * (or DSAP) session, since step 12 needs ADIP; data to seal; and a
+ * non-migratable storage key.
+ */
+static TPM_RESULT seal_key_get(struct tpm_cmd *c, uint32_t handle,
+			       uint32_t data_len, struct tpm_key **k)
+{
+	TPM_RESULT rc;
+
+	rc = tpm_key_lookup(c->s, handle, k);
+	if (!rc)
+		rc = tpm_auth_require_osap(c, 0);
+	/* Step 1: authorization to use the key. */
+	if (!rc)
+		rc = tpm_key_authorize(c, 0, *k);
+	if (rc)
+		return rc;
+	/* Step 2 */
+	if (data_len == 0)
+		return TPM_BAD_PARAMETER;
+	/* Steps 3-4 */
+	if ((*k)->usage != TPM_KEY_STORAGE ||
+	    ((*k)->flags & TPM_KEY_FLAG_MIGRATABLE))
+		return TPM_INVALID_KEYUSAGE;
+	return TPM_SUCCESS;
+}
+
 /* Part 3, 10.1 TPM_Seal */
 TPM_RESULT tpm_cmd_seal(struct tpm_cmd *c, struct tpm_buf *in,
 			struct tpm_buf *out)
 {
 	struct tpm_state *s = c->s;
 	uint8_t enc_auth[TPM_SECRET_SIZE];
-	struct sealed_data d = { 0 };
+	struct tpm_sealed_data d = { 0 };
 	struct tpm_pcr_info pi;
 	struct tpm_key *k;
 	uint32_t handle;
@@ -245,23 +238,10 @@ TPM_RESULT tpm_cmd_seal(struct tpm_cmd *c, struct tpm_buf *in,
 	if (tb_get_sized(in, &d.data, &d.data_len, UINT32_MAX) ||
 	    tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
-	rc = tpm_key_lookup(s, handle, &k);
+	/* Steps 1-4 */
+	rc = seal_key_get(c, handle, d.data_len, &k);
 	if (rc)
 		return rc;
-	/* Step 12 needs ADIP, so the session must be OSAP (or DSAP). */
-	rc = tpm_auth_require_osap(c, 0);
-	if (rc)
-		return rc;
-	/* Step 1: authorization to use the key. */
-	rc = tpm_key_authorize(c, 0, k);
-	if (rc)
-		return rc;
-	/* Step 2 */
-	if (d.data_len == 0)
-		return TPM_BAD_PARAMETER;
-	/* Steps 3-4: a non-migratable storage key. */
-	if (k->usage != TPM_KEY_STORAGE || (k->flags & TPM_KEY_FLAG_MIGRATABLE))
-		return TPM_INVALID_KEYUSAGE;
 	/* Step 11 */
 	rc = seal_pcr_info(s, &pi);
 	if (rc)
@@ -347,7 +327,7 @@ TPM_RESULT tpm_cmd_sealx(struct tpm_cmd *c, struct tpm_buf *in,
 {
 	uint8_t enc_auth[TPM_SECRET_SIZE], o1[TPM_MAX_KEY_BYTES];
 	const struct tpm_session *sess;
-	struct sealed_data d = { 0 };
+	struct tpm_sealed_data d = { 0 };
 	const uint8_t *pcr, *data;
 	struct tpm_pcr_info pi;
 	struct tpm_key *k;
@@ -362,20 +342,10 @@ TPM_RESULT tpm_cmd_sealx(struct tpm_cmd *c, struct tpm_buf *in,
 	    tb_get_sized(in, &data, &d.data_len, UINT32_MAX) ||
 	    tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
-	rc = tpm_key_lookup(c->s, handle, &k);
-	if (!rc)
-		rc = tpm_auth_require_osap(c, 0);
-	/* Step 1 */
-	if (!rc)
-		rc = tpm_key_authorize(c, 0, k);
+	/* Steps 1-4 */
+	rc = seal_key_get(c, handle, d.data_len, &k);
 	if (rc)
 		return rc;
-	/* Step 2 */
-	if (d.data_len == 0)
-		return TPM_BAD_PARAMETER;
-	/* Steps 3-4: a non-migratable storage key. */
-	if (k->usage != TPM_KEY_STORAGE || (k->flags & TPM_KEY_FLAG_MIGRATABLE))
-		return TPM_INVALID_KEYUSAGE;
 	/* Steps 5-9 */
 	rc = sealx_pcr_info(c->s, pcr, pcr_len, &pi);
 	if (rc)
@@ -425,7 +395,7 @@ static TPM_RESULT unseal_open(const struct tpm_state *s,
 			      const struct tpm_key *k,
 			      const struct stored_data *sd,
 			      uint8_t plain[TPM_MAX_KEY_BYTES],
-			      struct sealed_data *d)
+			      struct tpm_sealed_data *d)
 {
 	uint8_t digest[TPM_DIGEST_SIZE];
 	struct tpm_buf b;
@@ -435,7 +405,7 @@ static TPM_RESULT unseal_open(const struct tpm_state *s,
 					    plain, TPM_MAX_KEY_BYTES, &len))
 		return TPM_NOTSEALED_BLOB;
 	tb_init_read(&b, plain, len);
-	if (sealed_data_get(&b, d) ||
+	if (tpm_sealed_data_get(&b, d) ||
 	    tpm_memcmp_ct(d->proof, s->pd.tpm_proof, TPM_SECRET_SIZE) ||
 	    stored_data_digest(sd->pub, sd->pub_len, digest) ||
 	    tpm_memcmp_ct(d->digest, digest, TPM_DIGEST_SIZE) ||
@@ -449,7 +419,7 @@ static TPM_RESULT unseal_open(const struct tpm_state *s,
  * under the parent's OSAP session (a TPM_Sealx blob, et != 0).
  */
 static TPM_RESULT unseal_encrypt_output(struct tpm_cmd *c, uint16_t et,
-					const struct sealed_data *d,
+					const struct tpm_sealed_data *d,
 					uint8_t *o1)
 {
 	const struct tpm_session *sess;
@@ -473,7 +443,7 @@ TPM_RESULT tpm_cmd_unseal(struct tpm_cmd *c, struct tpm_buf *in,
 			  struct tpm_buf *out)
 {
 	uint8_t plain[TPM_MAX_KEY_BYTES], o1[TPM_MAX_KEY_BYTES];
-	struct sealed_data d = { 0 };
+	struct tpm_sealed_data d = { 0 };
 	struct stored_data sd;
 	const uint8_t *secret;
 	struct tpm_key *k;
@@ -581,11 +551,8 @@ TPM_RESULT tpm_cmd_unbind(struct tpm_cmd *c, struct tpm_buf *in,
 	/* Step 1 */
 	if (n == 0)
 		return TPM_BAD_PARAMETER;
-	rc = tpm_key_lookup(c->s, handle, &k);
-	if (rc)
-		return rc;
 	/* Step 2 */
-	rc = tpm_key_authorize(c, 0, k);
+	rc = tpm_key_use(c, handle, &k);
 	if (rc)
 		return rc;
 	/* Step 3 */

@@ -105,6 +105,55 @@ struct tpm_key {
 	bool owner_evict;		/* KeyControlOwner: survives flush */
 };
 
+/* Part 2, 10.5: TPM_STORE_PRIVKEY, u32 keyLength || the prime p. */
+#define TPM_STORE_PRIVKEY_MAX	(4U + TPM_MAX_KEY_BYTES)
+/* Part 2, 10.6: TPM_STORE_ASYMKEY at its largest: payload, usageAuth,
+ * migrationAuth, pubDataDigest, TPM_STORE_PRIVKEY. */
+#define TPM_STORE_ASYMKEY_MAX	(1U + 3U * TPM_DIGEST_SIZE + \
+				 TPM_STORE_PRIVKEY_MAX)
+/* Part 2, 10.8: TPM_MIGRATE_ASYMKEY without partPrivKey: payload,
+ * usageAuth, pubDataDigest, partPrivKeyLen. */
+#define TPM_MIGRATE_ASYMKEY_FIXED (1U + 2U * TPM_DIGEST_SIZE + 4U)
+
+/*
+ * Part 2, 10.6: TPM_STORE_ASYMKEY, the plaintext of a wrapped key's
+ * encData.  privKey is kept as its wire bytes (u32 keyLength || p), since
+ * migration splits exactly those bytes (Part 3, 11.2 step 5a).
+ */
+struct tpm_store_asymkey {
+	uint8_t payload;
+	uint8_t usage_auth[TPM_SECRET_SIZE];
+	uint8_t migration_auth[TPM_SECRET_SIZE];
+	uint8_t pub_digest[TPM_DIGEST_SIZE];
+	uint32_t priv_len;			/* bytes used in priv */
+	uint8_t priv[TPM_STORE_PRIVKEY_MAX];	/* TPM_STORE_PRIVKEY */
+};
+
+/* Part 2, 9.3: TPM_SEALED_DATA without its data: payload, authData,
+ * tpmProof, storedDigest, dataSize. */
+#define TPM_SEALED_DATA_FIXED	(1U + 3U * TPM_DIGEST_SIZE + 4U)
+
+/* Part 2, 9.3: TPM_SEALED_DATA, the plaintext of a sealed blob's encData;
+ * data is borrowed (from the decrypted buffer, or the caller's). */
+struct tpm_sealed_data {
+	uint8_t payload;
+	uint8_t auth[TPM_SECRET_SIZE];		/* authData */
+	uint8_t proof[TPM_SECRET_SIZE];		/* tpmProof */
+	uint8_t digest[TPM_DIGEST_SIZE];	/* storedDigest */
+	const uint8_t *data;
+	uint32_t data_len;
+};
+
+/* Part 2, 10.8: TPM_MIGRATE_ASYMKEY; partPrivKey is borrowed (from the
+ * buffer it was parsed from, or the caller's). */
+struct tpm_migrate_asymkey {
+	uint8_t payload;
+	uint8_t usage_auth[TPM_SECRET_SIZE];
+	uint8_t pub_digest[TPM_DIGEST_SIZE];
+	const uint8_t *part_priv;
+	uint32_t part_priv_len;
+};
+
 /* Part 2, 19.3: TPM_NV_DATA_PUBLIC plus the data and auth. */
 struct tpm_nv_area {
 	bool valid;
@@ -120,13 +169,17 @@ struct tpm_nv_area {
 	uint8_t *data;				/* data_size bytes */
 };
 
+/* Part 2, 5.13: TPM_COUNTER_VALUE is tag, label[4], counter. */
+#define TPM_COUNTER_LABEL_SIZE	4U
+#define TPM_COUNTER_VALUE_SIZE	(2U + TPM_COUNTER_LABEL_SIZE + 4U)
+
 /* Part 2, 21.x: monotonic counter. */
 struct tpm_counter {
 	bool valid;
 	/* TPM_COUNT_ID: the counter's start value, unique because new
 	 * counters start above every value ever held (counter.c). */
 	uint32_t handle;
-	uint8_t label[4];
+	uint8_t label[TPM_COUNTER_LABEL_SIZE];
 	uint32_t value;
 	uint8_t auth[TPM_SECRET_SIZE];
 };

@@ -61,10 +61,7 @@ TPM_RESULT tpm_cmd_tick_stamp_blob(struct tpm_cmd *c, struct tpm_buf *in,
 	    tb_get_bytes(in, anti_replay, sizeof(anti_replay)) ||
 	    tb_get_bytes(in, stamp, sizeof(stamp)) || tb_expect_end(in))
 		return TPM_BAD_PARAM_SIZE;
-	rc = tpm_key_lookup(c->s, handle, &k);
-	if (rc)
-		return rc;
-	rc = tpm_key_authorize(c, 0, k);
+	rc = tpm_key_use(c, handle, &k);
 	if (rc)
 		return rc;
 	/* Step 3: only keys that may sign arbitrary structures. */

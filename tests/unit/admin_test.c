@@ -17,39 +17,6 @@
 
 static const uint8_t digest_a[20] = "extend-digest-aaaaaa";
 
-static int setup(void **state)
-{
-	struct th *t = malloc(sizeof(*t));
-
-	th_init(t);
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct th *t = *state;
-
-	th_fini(t);
-	free(t);
-	return 0;
-}
-
-static uint32_t startup(struct th *t, uint16_t type)
-{
-	struct tpm_buf *b = th_begin(t, TPM_ORD_Startup);
-
-	tb_put_u16(b, type);
-	return th_run(t, 0, NULL, NULL);
-}
-
-/* TPM_Init then TPM_Startup(@type), which must succeed. */
-static void reboot(struct th *t, uint16_t type)
-{
-	tpm_init(t->s);
-	assert_int_equal(startup(t, type), TPM_SUCCESS);
-}
-
 static uint32_t no_params(struct th *t, uint32_t ordinal)
 {
 	th_begin(t, ordinal);
@@ -107,7 +74,7 @@ static void startup_twice_invalid_postinit(void **state)
 {
 	struct th *t = *state;
 
-	assert_int_equal(startup(t, TPM_ST_CLEAR), TPM_INVALID_POSTINIT);
+	assert_int_equal(th_startup(t, TPM_ST_CLEAR), TPM_INVALID_POSTINIT);
 }
 
 /* Before Startup every other command is refused. */
@@ -118,7 +85,7 @@ static void startup_missing_refuses_commands(void **state)
 	tpm_init(t->s);
 	assert_int_equal(no_params(t, TPM_ORD_SelfTestFull),
 			 TPM_INVALID_POSTINIT);
-	assert_int_equal(startup(t, TPM_ST_CLEAR), TPM_SUCCESS);
+	assert_int_equal(th_startup(t, TPM_ST_CLEAR), TPM_SUCCESS);
 	assert_int_equal(no_params(t, TPM_ORD_SelfTestFull), TPM_SUCCESS);
 }
 
@@ -129,10 +96,10 @@ static void startup_bad_type_bad_parameter(void **state)
 	struct th *t = *state;
 
 	tpm_init(t->s);
-	assert_int_equal(startup(t, 0), TPM_BAD_PARAMETER);
-	assert_int_equal(startup(t, 4), TPM_BAD_PARAMETER);
+	assert_int_equal(th_startup(t, 0), TPM_BAD_PARAMETER);
+	assert_int_equal(th_startup(t, 4), TPM_BAD_PARAMETER);
 	assert_false(t->s->started);
-	assert_int_equal(startup(t, TPM_ST_CLEAR), TPM_SUCCESS);
+	assert_int_equal(th_startup(t, TPM_ST_CLEAR), TPM_SUCCESS);
 }
 
 /* Startup(CLEAR) resets PCRs (17 to all-ones) and sessions. */
@@ -149,7 +116,7 @@ static void startup_clear_resets_pcrs_and_sessions(void **state)
 	assert_memory_not_equal(v, zero, 20);
 	assert_int_equal(th_oiap(t, &s, th_zero_auth), TPM_SUCCESS);
 	assert_non_null(tpm_session_find(t->s, s.handle));
-	reboot(t, TPM_ST_CLEAR);
+	th_restart(t, TPM_ST_CLEAR);
 	pcr_read(t, 0, v);
 	assert_memory_equal(v, zero, 20);
 	pcr_read(t, 17, v);
@@ -169,7 +136,7 @@ static void startup_clear_resets_stclear_flags(void **state)
 	assert_true(vflag(t, 1));
 	assert_int_equal(tsc_pp(t, TPM_PHYSICAL_PRESENCE_LOCK), 0);
 	assert_true(vflag(t, 3));
-	reboot(t, TPM_ST_CLEAR);
+	th_restart(t, TPM_ST_CLEAR);
 	assert_false(vflag(t, 1));
 	assert_false(vflag(t, 2));
 	assert_false(vflag(t, 3));
@@ -182,12 +149,12 @@ static void startup_deactivated_sets_flag(void **state)
 	struct th *t = *state;
 	struct tpm_buf *b;
 
-	reboot(t, TPM_ST_DEACTIVATED);
+	th_restart(t, TPM_ST_DEACTIVATED);
 	assert_true(vflag(t, 0));
 	b = th_begin(t, TPM_ORD_ReadPubek);
 	tb_put_bytes(b, digest_a, 20);
 	assert_int_equal(th_run(t, 0, NULL, NULL), TPM_DEACTIVATED);
-	reboot(t, TPM_ST_CLEAR);
+	th_restart(t, TPM_ST_CLEAR);
 	assert_false(vflag(t, 0));
 }
 
@@ -206,7 +173,7 @@ static void startup_state_restores_snapshot(void **state)
 	assert_int_equal(no_params(t, TPM_ORD_SaveState), TPM_SUCCESS);
 	assert_true(t->s->saved_valid);
 	assert_true(tpm_state_dirty(t->s));
-	reboot(t, TPM_ST_STATE);
+	th_restart(t, TPM_ST_STATE);
 	pcr_read(t, 3, v);
 	assert_memory_equal(v, before, 20);
 	pcr_read(t, 16, v);
@@ -215,7 +182,7 @@ static void startup_state_restores_snapshot(void **state)
 	assert_false(t->s->saved_valid);
 	/* The snapshot was consumed: a second resume has nothing. */
 	tpm_init(t->s);
-	assert_int_equal(startup(t, TPM_ST_STATE), TPM_FAILEDSELFTEST);
+	assert_int_equal(th_startup(t, TPM_ST_STATE), TPM_FAILEDSELFTEST);
 }
 
 /* The snapshot survives tpm_state_save/load (a daemon restart). */
@@ -234,7 +201,7 @@ static void startup_state_after_state_reload(void **state)
 	t->s = tpm_state_load(blob, len, &why);
 	free(blob);
 	assert_non_null(t->s);
-	assert_int_equal(startup(t, TPM_ST_STATE), TPM_SUCCESS);
+	assert_int_equal(th_startup(t, TPM_ST_STATE), TPM_SUCCESS);
 	pcr_read(t, 5, v);
 	assert_memory_equal(v, before, 20);
 }
@@ -249,7 +216,7 @@ static void startup_state_without_snapshot_fails(void **state)
 	uint8_t out[6];
 
 	tpm_init(t->s);
-	assert_int_equal(startup(t, TPM_ST_STATE), TPM_FAILEDSELFTEST);
+	assert_int_equal(th_startup(t, TPM_ST_STATE), TPM_FAILEDSELFTEST);
 	assert_true(t->s->failure_mode);
 	assert_int_equal(no_params(t, TPM_ORD_SelfTestFull),
 			 TPM_FAILEDSELFTEST);
@@ -264,7 +231,7 @@ static void startup_state_without_snapshot_fails(void **state)
 	tb_put_u32(b, 0);
 	assert_int_equal(th_run(t, 0, NULL, NULL), TPM_SUCCESS);
 	/* TPM_Init recovers. */
-	reboot(t, TPM_ST_CLEAR);
+	th_restart(t, TPM_ST_CLEAR);
 	assert_false(t->s->failure_mode);
 }
 
@@ -280,7 +247,7 @@ static void save_state_invalidated_by_next_command(void **state)
 	assert_int_equal(extend(t, 1, digest_a), TPM_SUCCESS);
 	assert_false(t->s->saved_valid);
 	tpm_init(t->s);
-	assert_int_equal(startup(t, TPM_ST_STATE), TPM_FAILEDSELFTEST);
+	assert_int_equal(th_startup(t, TPM_ST_STATE), TPM_FAILEDSELFTEST);
 }
 
 /* Every Startup consumes the snapshot, also Startup(CLEAR). */
@@ -289,7 +256,7 @@ static void startup_clear_discards_snapshot(void **state)
 	struct th *t = *state;
 
 	assert_int_equal(no_params(t, TPM_ORD_SaveState), TPM_SUCCESS);
-	reboot(t, TPM_ST_CLEAR);
+	th_restart(t, TPM_ST_CLEAR);
 	assert_false(t->s->saved_valid);
 }
 
@@ -300,7 +267,7 @@ static void startup_new_tick_nonce(void **state)
 	uint8_t n1[20];
 
 	memcpy(n1, t->s->tick_nonce, 20);
-	reboot(t, TPM_ST_CLEAR);
+	th_restart(t, TPM_ST_CLEAR);
 	assert_memory_not_equal(n1, t->s->tick_nonce, 20);
 }
 
@@ -315,7 +282,7 @@ static void startup_clear_flushes_keys(void **state)
 	th_take_ownership(t);
 	h = th_create_load_key(t, TPM_KEY_BIND, th_zero_auth, NULL, NULL);
 	assert_int_equal(tpm_key_lookup(t->s, h, &k), TPM_SUCCESS);
-	reboot(t, TPM_ST_CLEAR);
+	th_restart(t, TPM_ST_CLEAR);
 	assert_int_equal(tpm_key_lookup(t->s, h, &k), TPM_INVALID_KEYHANDLE);
 }
 
@@ -369,14 +336,6 @@ static void self_test_full_broken_ek_fails(void **state)
 	assert_int_equal(no_params(t, TPM_ORD_GetTestResult), TPM_SUCCESS);
 }
 
-/* Malformed commands: {title, bytes, expected return code}. */
-struct vector {
-	const char *title;
-	const uint8_t *cmd;
-	size_t len;
-	uint32_t rc;
-};
-
 #define HDR(size, ord) 0x00, 0xC1, 0, 0, 0, (size), 0, 0, 0, (ord)
 
 static const uint8_t v_startup_short[] = { HDR(11, 0x99), 0 };
@@ -392,9 +351,9 @@ static const uint8_t v_selftest_trailing[] = { HDR(11, 0x50), 0 };
 static const uint8_t v_continue_trailing[] = { HDR(14, 0x53), 0, 0, 0, 0 };
 static const uint8_t v_testresult_trailing[] = { HDR(11, 0x54), 0 };
 
-#define V(t, a, r) { t, a, sizeof(a), r }
+#define V TH_VEC
 
-static const struct vector vectors[] = {
+static const struct th_vector vectors[] = {
 	V("Startup: one byte of type", v_startup_short, TPM_BAD_PARAM_SIZE),
 	V("Startup: no type", v_startup_empty, TPM_BAD_PARAM_SIZE),
 	V("Startup: trailing byte", v_startup_trailing, TPM_BAD_PARAM_SIZE),
@@ -418,11 +377,11 @@ static void admin_malformed_vectors(void **state)
 
 	tpm_init(t->s);
 	for (i = 0; i < ARRAY_SIZE(vectors); i++) {
-		const struct vector *v = &vectors[i];
+		const struct th_vector *v = &vectors[i];
 
 		assert_int_equal(tb_be32(v->cmd + 2), v->len);
 		if (tb_be32(v->cmd + 6) != TPM_ORD_Startup && !t->s->started)
-			assert_int_equal(startup(t, TPM_ST_CLEAR), 0);
+			assert_int_equal(th_startup(t, TPM_ST_CLEAR), 0);
 		if (th_raw(t, v->cmd, v->len) != v->rc)
 			fail_msg("%s: got 0x%x, want 0x%x", v->title, t->rc,
 				 v->rc);
@@ -430,7 +389,7 @@ static void admin_malformed_vectors(void **state)
 	assert_false(t->s->saved_valid);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, th_setup, th_teardown)
 
 int main(void)
 {

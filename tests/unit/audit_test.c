@@ -13,11 +13,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
-#include <openssl/rsa.h>
 
 #include "harness.h"
 
@@ -149,13 +144,6 @@ static uint32_t set_status(struct th *t, uint32_t ord, bool state,
 	return th_run(t, 0, &s, NULL);
 }
 
-static void owned(struct th *t)
-{
-	th_init(t);
-	th_pp(t);
-	th_take_ownership(t);
-}
-
 /* GetRandom(8) through the harness; its output stays in t->out. */
 static void get_random(struct th *t, struct audit_model *m)
 {
@@ -201,7 +189,7 @@ static void audit_take_ownership_counts(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, true);
 	get_digest(&t, 0, &v);
 	assert_int_equal(v.counter, 1);
 	th_fini(&t);
@@ -215,7 +203,7 @@ static void audit_command_extends_digest(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, true);
 	assert_int_equal(set_status(&t, TPM_ORD_GetRandom, true,
 				    th_owner_auth), TPM_SUCCESS);
 	get_digest(&t, 0, &v);
@@ -244,7 +232,7 @@ static void audit_failed_command_not_audited(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, true);
 	assert_int_equal(set_status(&t, TPM_ORD_PcrRead, true,
 				    th_owner_auth), TPM_SUCCESS);
 	model_sync(&t, &m);
@@ -276,7 +264,7 @@ static void audit_set_self_initial_state(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, true);
 	model_sync(&t, &m);
 	/* Audited by default: clearing it is still audited. */
 	assert_int_equal(set_status(&t, TPM_ORD_SetOrdinalAuditStatus, false,
@@ -303,7 +291,7 @@ static void audit_set_status_failures(void **state)
 	assert_int_equal(set_status(&t, TPM_ORD_GetRandom, true,
 				    th_owner_auth), TPM_NOSRK);
 	th_fini(&t);
-	owned(&t);
+	th_init_owned(&t, true);
 	model_sync(&t, &m);
 	assert_int_equal(set_status(&t, TPM_ORD_GetRandom, true, bad_auth),
 			 TPM_AUTHFAIL);
@@ -325,48 +313,6 @@ static void audit_set_status_failures(void **state)
 				    th_owner_auth), TPM_SUCCESS);
 	assert_true(tpm_audit_is_audited(t.s, TPM_ORD_TSC_PhysicalPresence));
 	th_fini(&t);
-}
-
-/* OpenSSL public key from a modulus (e = 65537). */
-static EVP_PKEY *pkey_from(const uint8_t *n, size_t n_len)
-{
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	BIGNUM *bn = BN_bin2bn(n, (int)n_len, NULL), *e = BN_new();
-	EVP_PKEY_CTX *ctx;
-	EVP_PKEY *pk = NULL;
-	OSSL_PARAM *params;
-
-	BN_set_word(e, 65537);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
-	params = OSSL_PARAM_BLD_to_param(bld);
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	if (EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		fail_msg("cannot build RSA public key");
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(bn);
-	BN_free(e);
-	return pk;
-}
-
-static bool verify_sha1(const uint8_t *n, size_t n_len,
-			const uint8_t digest[20], const uint8_t *sig,
-			size_t siglen)
-{
-	EVP_PKEY *pk = pkey_from(n, n_len);
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
-	bool ok;
-
-	ok = EVP_PKEY_verify_init(ctx) > 0 &&
-	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
-	     EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha1()) > 0 &&
-	     EVP_PKEY_verify(ctx, sig, siglen, digest, 20) == 1;
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(pk);
-	return ok;
 }
 
 /* GetAuditDigestSigned with key @h (secret @auth). */
@@ -400,7 +346,7 @@ static void audit_signed_verifies(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, true);
 	h = th_create_load_key(&t, TPM_KEY_SIGNING, key_auth, NULL, NULL);
 	get_digest(&t, 0, &v);
 	assert_int_equal(get_signed(&t, h, key_auth, false, nonce),
@@ -427,7 +373,7 @@ static void audit_signed_verifies(void **state)
 	tb_put_bytes(&b, od, 20);
 	th_sha1(info, b.len, h1);
 	assert_int_equal(tpm_key_lookup(t.s, h, &k), TPM_SUCCESS);
-	assert_true(verify_sha1(k->n, k->n_len, h1, sig, siglen));
+	assert_true(th_verify_sha1(k->n, k->n_len, h1, sig, siglen));
 	/* Wrong key secret. */
 	assert_int_equal(get_signed(&t, h, bad_auth, false, nonce),
 			 TPM_AUTHFAIL);
@@ -449,7 +395,7 @@ static void audit_close_needs_identity(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, true);
 	hs = th_create_load_key(&t, TPM_KEY_STORAGE, key_auth, NULL, NULL);
 	assert_int_equal(get_signed(&t, hs, key_auth, false, nonce),
 			 TPM_INVALID_KEYUSAGE);
@@ -505,7 +451,7 @@ static void audit_state_persists(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, true);
 	assert_int_equal(set_status(&t, TPM_ORD_GetRandom, true,
 				    th_owner_auth), TPM_SUCCESS);
 	assert_int_equal(set_status(&t, TPM_ORD_TSC_PhysicalPresence, true,
@@ -542,7 +488,7 @@ static void audit_owner_clear_resets_status(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, true);
 	assert_int_equal(set_status(&t, TPM_ORD_GetRandom, true,
 				    th_owner_auth), TPM_SUCCESS);
 	assert_int_equal(set_status(&t, TPM_ORD_TakeOwnership, false,
@@ -560,19 +506,10 @@ static void audit_owner_clear_resets_status(void **state)
 	th_fini(&t);
 }
 
-struct vector {
-	const char *title;
-	const uint8_t *cmd;
-	size_t len;
-	uint32_t rc;
-};
-
-#define V(title, rc, ...)                                                  \
-	{ title, (const uint8_t[]){ __VA_ARGS__ },                         \
-	  sizeof((const uint8_t[]){ __VA_ARGS__ }), rc }
+#define V TH_VEC_BYTES
 
 /* Malformed commands of this family and what they must get. */
-static const struct vector vectors[] = {
+static const struct th_vector vectors[] = {
 	V("getauditdigest no startOrdinal", TPM_BAD_PARAM_SIZE,
 	  0x00, 0xc1, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x85),
 	V("getauditdigest short startOrdinal", TPM_BAD_PARAM_SIZE,
@@ -612,17 +549,10 @@ static const struct vector vectors[] = {
 static void audit_malformed_vectors(void **state)
 {
 	struct th t;
-	size_t i;
 
 	(void)state;
-	owned(&t);
-	for (i = 0; i < ARRAY_SIZE(vectors); i++) {
-		uint32_t rc = th_raw(&t, vectors[i].cmd, vectors[i].len);
-
-		if (rc != vectors[i].rc)
-			fail_msg("%s: got 0x%x, want 0x%x", vectors[i].title,
-				 rc, vectors[i].rc);
-	}
+	th_init_owned(&t, true);
+	th_run_vectors(&t, vectors, ARRAY_SIZE(vectors));
 	th_fini(&t);
 }
 
@@ -634,7 +564,7 @@ static void audit_set_status_bad_bool(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, true);
 	assert_int_equal(th_oiap(&t, &s, th_owner_auth), TPM_SUCCESS);
 	b = th_begin(&t, TPM_ORD_SetOrdinalAuditStatus);
 	tb_put_u32(b, TPM_ORD_GetRandom);

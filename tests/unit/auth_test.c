@@ -104,19 +104,10 @@ static void flush_specific_bad_resource_type(void **state)
 	th_fini(&t);
 }
 
-struct vector {
-	const char *title;
-	const uint8_t *cmd;
-	size_t len;
-	uint32_t rc;
-};
-
-#define V(title, rc, ...)						\
-	{ title, (const uint8_t[]){ __VA_ARGS__ },			\
-	  sizeof((const uint8_t[]){ __VA_ARGS__ }), rc }
+#define V TH_VEC_BYTES
 
 /* Short, trailing and mis-tagged FlushSpecific commands. */
-static const struct vector vectors[] = {
+static const struct th_vector vectors[] = {
 	V("FlushSpecific without resourceType", TPM_BAD_PARAM_SIZE,
 	  0x00, 0xC1, 0, 0, 0, 14, 0, 0, 0, 0xBA, 0, 0, 0, 1),
 	V("FlushSpecific with a trailing byte", TPM_BAD_PARAM_SIZE,
@@ -132,17 +123,10 @@ static const struct vector vectors[] = {
 static void flush_specific_malformed_vectors(void **state)
 {
 	struct th t;
-	size_t i;
 
 	(void)state;
 	th_init_no_ek(&t);
-	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
-		uint32_t rc = th_raw(&t, vectors[i].cmd, vectors[i].len);
-
-		if (rc != vectors[i].rc)
-			fail_msg("%s: got 0x%x, want 0x%x", vectors[i].title,
-				 rc, vectors[i].rc);
-	}
+	th_run_vectors(&t, vectors, ARRAY_SIZE(vectors));
 	th_fini(&t);
 }
 

@@ -16,34 +16,6 @@
 
 #include "harness.h"
 
-static int setup(void **state)
-{
-	struct th *t = malloc(sizeof(*t));
-
-	th_init(t);
-	*state = t;
-	return 0;
-}
-
-static int setup_owned(void **state)
-{
-	struct th *t = malloc(sizeof(*t));
-
-	th_init(t);
-	th_take_ownership(t);
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct th *t = *state;
-
-	th_fini(t);
-	free(t);
-	return 0;
-}
-
 /*
  * GetCapability(@area, @sub[@len]).  On success t->out is left at resp
  * and the return value is respSize, which must equal what follows;
@@ -903,14 +875,6 @@ static void set_capability_auth_unowned(void **state)
 	assert_false(t->s->pf.disable);
 }
 
-/* Malformed commands: {title, bytes, expected return code}. */
-struct vector {
-	const char *title;
-	const uint8_t *cmd;
-	size_t len;
-	uint32_t rc;
-};
-
 #define HDR(tag, size, ord) \
 	0x00, (tag), 0, 0, 0, (size), 0, 0, 0, (ord)
 #define AUTH_AREA \
@@ -939,9 +903,9 @@ static const uint8_t v_owner_trailing[] = { HDR(0xC2, 56, 0x66), 0,
 					    AUTH_AREA };
 static const uint8_t v_owner_rqu[] = { HDR(0xC1, 10, 0x66) };
 
-#define V(t, a, r) { t, a, sizeof(a), r }
+#define V TH_VEC
 
-static const struct vector vectors[] = {
+static const struct th_vector vectors[] = {
 	V("GetCapability: no capArea", v_get_empty, TPM_BAD_PARAM_SIZE),
 	V("GetCapability: no subCapSize", v_get_nosub, TPM_BAD_PARAM_SIZE),
 	V("GetCapability: subCap shorter than its size", v_get_subpast,
@@ -966,23 +930,15 @@ static void capability_malformed_vectors(void **state)
 {
 	struct th *t = *state;
 	struct tpm_permanent_flags pf;
-	size_t i;
 
 	th_pp(t);
 	pf = t->s->pf;
-	for (i = 0; i < ARRAY_SIZE(vectors); i++) {
-		const struct vector *v = &vectors[i];
-
-		assert_int_equal(tb_be32(v->cmd + 2), v->len);
-		if (th_raw(t, v->cmd, v->len) != v->rc)
-			fail_msg("%s: got 0x%x, want 0x%x", v->title, t->rc,
-				 v->rc);
-	}
+	th_run_vectors(t, vectors, ARRAY_SIZE(vectors));
 	assert_memory_equal(&pf, &t->s->pf, sizeof(pf));
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-#define O(f) cmocka_unit_test_setup_teardown(f, setup_owned, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, th_setup, th_teardown)
+#define O(f) cmocka_unit_test_setup_teardown(f, th_setup_owned, th_teardown)
 
 int main(void)
 {

@@ -19,7 +19,6 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/param_build.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
@@ -37,50 +36,10 @@ struct pair {
 	struct th a, b;
 };
 
-/* SRKs and the MA key are generated once and reused by every test. */
-static uint8_t srk_n[2][256], srk_p[2][256];
-static size_t srk_n_len[2], srk_p_len[2];
+/* The MA key is generated once and reused by every test. */
 static EVP_PKEY *ma_key;
 static uint8_t ma_pub[300];		/* TPM_PUBKEY of ma_key */
 static size_t ma_pub_len;
-
-/* An owned engine with SRK secret th_srk_auth, installed directly. */
-static void setup_owned(struct th *t, int idx)
-{
-	struct tpm_key *srk;
-	struct tpm_state *s;
-
-	th_init_no_ek(t);
-	s = t->s;
-	s->pf.owner_installed = true;
-	memcpy(s->pd.owner_auth, th_owner_auth, 20);
-	srk = &s->pd.srk;
-	tpm_key_clear(srk);
-	srk->key12 = true;
-	srk->usage = TPM_KEY_STORAGE;
-	srk->auth_usage = TPM_AUTH_ALWAYS;
-	srk->parms = (struct tpm_key_parms){ .algorithm = TPM_ALG_RSA,
-		.enc_scheme = TPM_ES_RSAESOAEP_SHA1_MGF1,
-		.sig_scheme = TPM_SS_NONE, .key_bits = 2048, .num_primes = 2 };
-	memcpy(srk->usage_auth, th_srk_auth, 20);
-	if (!srk_n_len[idx]) {
-		assert_int_equal(tpm_srk_create(s, srk), TPM_SUCCESS);
-		assert_int_equal(tpm_rsa_get_modulus(srk->rsa, srk_n[idx], 256,
-						     &srk_n_len[idx]), 0);
-		assert_int_equal(tpm_rsa_get_prime(srk->rsa, srk_p[idx], 256,
-						   &srk_p_len[idx]), 0);
-		return;
-	}
-	memcpy(srk->migration_auth, s->pd.tpm_proof, 20);
-	memcpy(srk->n, srk_n[idx], srk_n_len[idx]);
-	srk->n_len = (uint32_t)srk_n_len[idx];
-	assert_int_equal(tpm_rsa_from_prime(&srk->rsa, srk_n[idx],
-					    srk_n_len[idx], NULL, 0,
-					    srk_p[idx], srk_p_len[idx]), 0);
-	assert_int_equal(tpm_key_pub_digest(srk), 0);
-	srk->handle = TPM_KH_SRK;
-	srk->valid = true;
-}
 
 /* The MA: a 1024-bit RSA key made by OpenSSL, as TPM_PUBKEY with
  * encScheme NONE and sigScheme PKCS#1 v1.5 SHA-1. */
@@ -130,8 +89,8 @@ static int setup_pair(void **state)
 	if (!p)
 		return -1;
 	ma_setup();
-	setup_owned(&p->a, 0);
-	setup_owned(&p->b, 1);
+	th_init_srk(&p->a, 0);
+	th_init_srk(&p->b, 1);
 	*state = p;
 	return 0;
 }
@@ -192,29 +151,6 @@ static uint32_t create_ticket(struct th *t, const uint8_t *owner,
 	return 0;
 }
 
-/* The TPM_KEY12 template of a 512-bit key of @usage with @flags. */
-static void key_template(struct tpm_buf *b, uint16_t usage, uint32_t flags,
-			 uint32_t bits)
-{
-	bool sign = usage == TPM_KEY_SIGNING;
-
-	tb_put_u16(b, TPM_TAG_KEY12);
-	tb_put_u16(b, 0);
-	tb_put_u16(b, usage);
-	tb_put_u32(b, flags);
-	tb_put_u8(b, TPM_AUTH_ALWAYS);
-	tb_put_u32(b, TPM_ALG_RSA);
-	tb_put_u16(b, sign ? TPM_ES_NONE : TPM_ES_RSAESOAEP_SHA1_MGF1);
-	tb_put_u16(b, sign ? TPM_SS_RSASSAPKCS1v15_SHA1 : TPM_SS_NONE);
-	tb_put_u32(b, 12);
-	tb_put_u32(b, bits);
-	tb_put_u32(b, 2);
-	tb_put_u32(b, 0);
-	tb_put_u32(b, 0);
-	tb_put_u32(b, 0);
-	tb_put_u32(b, 0);
-}
-
 /* CMK_CreateKey under the SRK (OSAP, or OIAP when @oiap). */
 static uint32_t cmk_create_key(struct th *t, uint16_t usage, uint32_t flags,
 			       const uint8_t approval[20],
@@ -236,7 +172,8 @@ static uint32_t cmk_create_key(struct th *t, uint16_t usage, uint32_t flags,
 	b = th_begin(t, TPM_ORD_CMK_CreateKey);
 	tb_put_u32(b, TPM_KH_SRK);
 	tb_put_bytes(b, eu, 20);
-	key_template(b, usage, flags, usage == TPM_KEY_SIGNING ? 512 : 2048);
+	th_key12_template(b, usage, flags,
+			  usage == TPM_KEY_SIGNING ? 512 : 2048);
 	tb_put_bytes(b, approval, 20);
 	tb_put_bytes(b, msa_digest, 20);
 	if (th_run(t, 1, &s, NULL))
@@ -263,7 +200,7 @@ static uint32_t create_key(struct th *t, uint16_t usage, uint32_t flags,
 	tb_put_u32(b, TPM_KH_SRK);
 	tb_put_bytes(b, eu, 20);
 	tb_put_bytes(b, em, 20);
-	key_template(b, usage, flags, 512);
+	th_key12_template(b, usage, flags, 512);
 	if (th_run(t, 1, &s, NULL))
 		return t->rc;
 	memcpy(blob, t->out.data, t->out.len);
@@ -316,78 +253,6 @@ static void blob_info(const uint8_t *blob, size_t blen, struct blob_info *i)
 	tpm_key_clear(&i->k);
 }
 
-static size_t srk_pubkey(struct th *t, uint8_t *out, size_t cap)
-{
-	struct tpm_buf b;
-
-	tb_init_write(&b, out, cap);
-	assert_int_equal(tpm_pubkey_put(&b, &t->s->pd.srk), 0);
-	return b.len;
-}
-
-static EVP_PKEY *pkey_from(const uint8_t *n, size_t n_len)
-{
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	BIGNUM *bn = BN_bin2bn(n, (int)n_len, NULL), *e = BN_new();
-	EVP_PKEY_CTX *ctx;
-	EVP_PKEY *pk = NULL;
-	OSSL_PARAM *params;
-
-	BN_set_word(e, 65537);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
-	params = OSSL_PARAM_BLD_to_param(bld);
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	if (EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		fail_msg("cannot build RSA public key");
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(bn);
-	BN_free(e);
-	return pk;
-}
-
-static bool verify_sha1(const uint8_t *n, size_t n_len, const uint8_t d[20],
-			const uint8_t *sig, size_t siglen)
-{
-	EVP_PKEY *pk = pkey_from(n, n_len);
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
-	bool ok = EVP_PKEY_verify_init(ctx) > 0 &&
-		  EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
-		  EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha1()) > 0 &&
-		  EVP_PKEY_verify(ctx, sig, siglen, d, 20) == 1;
-
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(pk);
-	return ok;
-}
-
-/* Sign digest20 with @handle; OpenSSL verifies under @blob's modulus. */
-static void sign_and_verify(struct th *t, uint32_t handle,
-			    const uint8_t *blob, size_t blen)
-{
-	const uint8_t *enc, *sig;
-	struct tpm_buf *b, kb;
-	struct th_sess s;
-	struct tpm_key k;
-	uint32_t elen, siglen;
-
-	assert_int_equal(th_oiap(t, &s, key_auth), 0);
-	s.cont = false;
-	b = th_begin(t, TPM_ORD_Sign);
-	tb_put_u32(b, handle);
-	tb_put_sized(b, digest20, 20);
-	assert_int_equal(th_run(t, 1, &s, NULL), TPM_SUCCESS);
-	assert_int_equal(tb_get_sized(&t->out, &sig, &siglen, 256), 0);
-	memset(&k, 0, sizeof(k));
-	tb_init_read(&kb, blob, blen);
-	assert_int_equal(tpm_key_get(&kb, &k, &enc, &elen), TPM_SUCCESS);
-	assert_true(verify_sha1(k.n, k.n_len, digest20, sig, siglen));
-	tpm_key_clear(&k);
-}
-
 /* Everything one CMK migration from A to B's SRK needs. */
 struct cmk {
 	uint8_t msa[4 + 2 * 20];		/* TPM_MSA_COMPOSITE */
@@ -420,7 +285,7 @@ static void cmk_prepare(struct pair *p, struct cmk *m, uint16_t scheme,
 			bool srk_is_ma)
 {
 	uint8_t pub[600], ma_digest[20], dest[20];
-	size_t plen = srk_pubkey(&p->b, pub, sizeof(pub));
+	size_t plen = th_srk_pubkey(&p->b, pub, sizeof(pub));
 	struct tpm_buf b;
 
 	digest_of(ma_pub, ma_pub_len, ma_digest);
@@ -589,7 +454,7 @@ static uint32_t certify2(struct th *t, uint32_t key, uint32_t cert,
 	memset(&k, 0, sizeof(k));
 	tb_init_read(&kb, cert_blob, cert_len);
 	assert_int_equal(tpm_key_get(&kb, &k, &enc, &elen), TPM_SUCCESS);
-	assert_true(verify_sha1(k.n, k.n_len, d, sig, slen));
+	assert_true(th_verify_sha1(k.n, k.n_len, d, sig, slen));
 	tpm_key_clear(&k);
 	return 0;
 }
@@ -635,7 +500,7 @@ static void cmk_restrict_approve_convert_sign(void **state)
 	assert_memory_equal(mac, m.approval, 20);
 	/* The CMK works on A and is certified as RESTRICTED there. */
 	assert_int_equal(load_key(&p->a, m.key, m.key_len, &ha), 0);
-	sign_and_verify(&p->a, ha, m.key, m.key_len);
+	th_sign_check(&p->a, ha, key_auth, m.key, m.key_len, digest20);
 	certify_cmk(&p->a, ha, m.msa_digest, TPM_PT_MIGRATE_RESTRICTED);
 	assert_int_equal(create_blob_ok(&p->a, &m, TPM_MS_RESTRICT_APPROVE),
 			 0);
@@ -645,7 +510,7 @@ static void cmk_restrict_approve_convert_sign(void **state)
 	assert_int_equal(convert_ok(&p->b, &m, enc, &elen), 0);
 	blen = rebuild(&m, enc, elen, blob);
 	assert_int_equal(load_key(&p->b, blob, blen, &hb), 0);
-	sign_and_verify(&p->b, hb, blob, blen);
+	th_sign_check(&p->b, hb, key_auth, blob, blen, digest20);
 	/* On B it is a TPM_PT_MIGRATE_EXTERNAL CMK bound to the same MAs. */
 	certify_cmk(&p->b, hb, m.msa_digest, TPM_PT_MIGRATE_EXTERNAL);
 }
@@ -666,7 +531,7 @@ static void cmk_restrict_migrate_convert_sign(void **state)
 	assert_int_equal(convert_ok(&p->b, &m, enc, &elen), 0);
 	blen = rebuild(&m, enc, elen, blob);
 	assert_int_equal(load_key(&p->b, blob, blen, &hb), 0);
-	sign_and_verify(&p->b, hb, blob, blen);
+	th_sign_check(&p->b, hb, key_auth, blob, blen, digest20);
 }
 
 /* Part 3, 11.5: SetRestrictions sets restrictDelegate (GetCapability
@@ -895,8 +760,8 @@ static void cmk_create_blob_schemes(void **state)
 			 TPM_MA_TICKET_SIGNATURE);
 	th_fini(&p->a);
 	th_fini(&p->b);
-	setup_owned(&p->a, 0);
-	setup_owned(&p->b, 1);
+	th_init_srk(&p->a, 0);
+	th_init_srk(&p->b, 1);
 	cmk_prepare(p, &m, TPM_MS_RESTRICT_MIGRATE, true);
 	assert_int_equal(cmk_create_blob(&p->a, &m, TPM_MS_RESTRICT_MIGRATE,
 					 m.ki.pub_digest, m.msa, m.msa_len,
@@ -904,7 +769,7 @@ static void cmk_create_blob_schemes(void **state)
 					 20, m.ki.enc, m.ki.elen),
 			 TPM_BAD_PARAMETER);
 	/* A TPM_MS_MIGRATE owner ticket is for CreateMigrationBlob. */
-	plen = srk_pubkey(&p->b, pub + 2, sizeof(pub) - 2);
+	plen = th_srk_pubkey(&p->b, pub + 2, sizeof(pub) - 2);
 	tb_wr_be16(pub, TPM_MS_MIGRATE);
 	assert_int_equal(owner_cmd(&p->a, TPM_ORD_AuthorizeMigrationKey,
 				   th_owner_auth, pub, plen + 2), 0);
@@ -1034,17 +899,9 @@ static void cmk_convert_failures(void **state)
 #define HDR(tag, size, ord) 0, tag, 0, 0, 0, size, 0, 0, 0, ord
 #define Z20 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 
-struct vector {
-	const char *title;
-	const uint8_t *bytes;
-	size_t len;
-	uint32_t rc;
-};
+#define CMD TH_VEC_BYTES
 
-#define CMD(t, rc, ...) { t, (const uint8_t[]){ __VA_ARGS__ }, \
-	sizeof((const uint8_t[]){ __VA_ARGS__ }), rc }
-
-static const struct vector malformed[] = {
+static const struct th_vector malformed[] = {
 	CMD("SetRestrictions: RQU tag", TPM_BADTAG,
 	    HDR(0xC1, 14, 0x1C), 0, 0, 0, 0),
 	CMD("SetRestrictions: short", TPM_BAD_PARAM_SIZE,
@@ -1076,18 +933,8 @@ static const struct vector malformed[] = {
 static void cmk_malformed_vectors(void **state)
 {
 	struct pair *p = *state;
-	struct th *t = &p->a;
-	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(malformed); i++) {
-		const struct vector *v = &malformed[i];
-
-		assert_int_equal(tb_be32(v->bytes + 2), v->len);
-		if (th_raw(t, v->bytes, v->len) != v->rc)
-			fail_msg("%s: got 0x%x, want 0x%x", v->title, t->rc,
-				 v->rc);
-		assert_int_equal(t->rsp_len, 10);
-	}
+	th_run_vectors(&p->a, malformed, ARRAY_SIZE(malformed));
 }
 
 #define CT(f) cmocka_unit_test_setup_teardown(f, setup_pair, teardown_pair)

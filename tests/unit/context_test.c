@@ -37,29 +37,6 @@ struct fx {
 	uint32_t siglen;
 };
 
-/* TPM_KEY12 template with @flags (TPM_KEY_FLAGS) and @bits. */
-static void key_template(struct tpm_buf *b, uint16_t usage, uint32_t flags,
-			 uint32_t bits)
-{
-	bool sign = usage == TPM_KEY_SIGNING;
-
-	tb_put_u16(b, TPM_TAG_KEY12);
-	tb_put_u16(b, 0);
-	tb_put_u16(b, usage);
-	tb_put_u32(b, flags);
-	tb_put_u8(b, TPM_AUTH_ALWAYS);
-	tb_put_u32(b, TPM_ALG_RSA);
-	tb_put_u16(b, sign ? TPM_ES_NONE : TPM_ES_RSAESOAEP_SHA1_MGF1);
-	tb_put_u16(b, sign ? TPM_SS_RSASSAPKCS1v15_SHA1 : TPM_SS_NONE);
-	tb_put_u32(b, 12);
-	tb_put_u32(b, bits);
-	tb_put_u32(b, 2);
-	tb_put_u32(b, 0);
-	tb_put_u32(b, 0);
-	tb_put_u32(b, 0);
-	tb_put_u32(b, 0);
-}
-
 /* CreateWrapKey under the SRK and LoadKey2; returns the handle. */
 static uint32_t create_load(struct th *t, uint16_t usage, uint32_t flags,
 			    uint32_t bits)
@@ -79,7 +56,7 @@ static uint32_t create_load(struct th *t, uint16_t usage, uint32_t flags,
 	tb_put_u32(b, TPM_KH_SRK);
 	tb_put_bytes(b, enc, 20);
 	tb_put_bytes(b, enc2, 20);
-	key_template(b, usage, flags, bits);
+	th_key12_template(b, usage, flags, bits);
 	assert_int_equal(th_run(t, 1, &s, NULL), 0);
 	n = t->out.len;
 	memcpy(key, t->out.data, n);
@@ -618,17 +595,9 @@ static void context_unowned(void **state)
 	0, 0, 0, 0, 0
 #define LBL16 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 
-struct vector {
-	const char *title;
-	const uint8_t *bytes;
-	size_t len;
-	uint32_t rc;
-};
+#define CMD TH_VEC_BYTES
 
-#define CMD(t, rc, ...) { t, (const uint8_t[]){ __VA_ARGS__ }, \
-	sizeof((const uint8_t[]){ __VA_ARGS__ }), rc }
-
-static const struct vector malformed[] = {
+static const struct th_vector malformed[] = {
 	CMD("SaveContext: label short", TPM_BAD_PARAM_SIZE,
 	    HDR(0xC1, 33, 0xB8), 1, 0, 0, 1, 0, 0, 0, 1,
 	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
@@ -666,17 +635,8 @@ static const struct vector malformed[] = {
 static void context_malformed_vectors(void **state)
 {
 	struct fx *f = *state;
-	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(malformed); i++) {
-		const struct vector *v = &malformed[i];
-
-		assert_int_equal(tb_be32(v->bytes + 2), v->len);
-		if (th_raw(&f->t, v->bytes, v->len) != v->rc)
-			fail_msg("%s: got 0x%x, want 0x%x", v->title,
-				 f->t.rc, v->rc);
-		assert_int_equal(f->t.rsp_len, 10);
-	}
+	th_run_vectors(&f->t, malformed, ARRAY_SIZE(malformed));
 }
 
 #define CT(fn) cmocka_unit_test_setup_teardown(fn, setup_fx, teardown_fx)

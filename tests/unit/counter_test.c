@@ -108,35 +108,6 @@ static uint32_t read_ctr(struct th *t, uint32_t id, uint32_t *value)
 	return 0;
 }
 
-static void restart(struct th *t)
-{
-	static const uint8_t su[] = { 0x00, 0xC1, 0, 0, 0, 12,
-				      0, 0, 0, 0x99, 0x00, 0x01 };
-
-	tpm_init(t->s);
-	assert_int_equal(th_raw(t, su, sizeof(su)), TPM_SUCCESS);
-}
-
-static int setup(void **state)
-{
-	struct th *t = malloc(sizeof(*t));
-
-	th_init(t);
-	th_pp(t);
-	th_take_ownership(t);
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct th *t = *state;
-
-	th_fini(t);
-	free(t);
-	return 0;
-}
-
 /* A new counter is readable with its label and start value. */
 static void counter_create_read(void **state)
 {
@@ -220,7 +191,7 @@ static void counter_increment_one_per_cycle(void **state)
 	assert_int_equal(increment(t, a, ctr_auth, &val), 0);
 	assert_int_equal(increment(t, b, ctr_auth, &val), TPM_BAD_COUNTER);
 	assert_int_equal(increment(t, a, ctr_auth, &val), 0);
-	restart(t);
+	th_restart(t, TPM_ST_CLEAR);
 	assert_int_equal(increment(t, b, ctr_auth, &val), 0);
 	assert_int_equal(increment(t, a, ctr_auth, &val), TPM_BAD_COUNTER);
 }
@@ -264,7 +235,7 @@ static void counter_release(void **state)
 	assert_int_not_equal(c, b);
 	assert_int_equal(read_ctr(t, c, &val), 0);
 	assert_true(val > b);
-	restart(t);
+	th_restart(t, TPM_ST_CLEAR);
 	assert_int_equal(increment(t, b, ctr_auth, &val), 0);
 }
 
@@ -302,14 +273,6 @@ static void counter_values_monotonic(void **state)
 	assert_true(b > a);
 }
 
-/* Malformed commands: {title, bytes, expected return code}. */
-struct vector {
-	const char *title;
-	const uint8_t *cmd;
-	size_t len;
-	uint32_t rc;
-};
-
 #define HDR(tag, size, ord) \
 	0x00, (tag), 0, 0, 0, (size), 0, 0, 0, (ord)
 #define AUTH_AREA \
@@ -343,8 +306,8 @@ static const uint8_t v_relowner_trailing[] = { HDR(0xC2, 61, 0xE0), 0, 0,
 static const uint8_t v_relowner_short[] = { HDR(0xC2, 58, 0xE0), 0, 0, 0,
 					    AUTH_AREA };
 
-#define V(t, a, r) { t, a, sizeof(a), r }
-static const struct vector vectors[] = {
+#define V TH_VEC
+static const struct th_vector vectors[] = {
 	V("CreateCounter: label cut short", v_create_short,
 	  TPM_BAD_PARAM_SIZE),
 	V("CreateCounter: trailing byte", v_create_trailing,
@@ -369,20 +332,12 @@ static const struct vector vectors[] = {
 static void counter_malformed_vectors(void **state)
 {
 	struct th *t = *state;
-	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(vectors); i++) {
-		const struct vector *v = &vectors[i];
-
-		assert_int_equal(tb_be32(v->cmd + 2), v->len);
-		if (th_raw(t, v->cmd, v->len) != v->rc)
-			fail_msg("%s: got 0x%x, want 0x%x", v->title, t->rc,
-				 v->rc);
-	}
+	th_run_vectors(t, vectors, ARRAY_SIZE(vectors));
 	assert_int_equal(tpm_counters_used(t->s), 0);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, th_setup_owned_pp, th_teardown)
 
 int main(void)
 {

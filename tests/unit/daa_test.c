@@ -151,26 +151,6 @@ static int issuer_teardown(void **state)
 	return 0;
 }
 
-static int setup(void **state)
-{
-	struct th *t = malloc(sizeof(*t));
-
-	th_init(t);
-	th_pp(t);
-	th_take_ownership(t);
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct th *t = *state;
-
-	th_fini(t);
-	free(t);
-	return 0;
-}
-
 /* An owner OIAP session that continues. */
 static void owner_sess(struct th *t, struct th_sess *s,
 		       const uint8_t secret[20])
@@ -728,14 +708,6 @@ static void daa_join_no_owner(void **state)
 	assert_int_equal(JOIN(0, cnt, 4, NULL, 0), TPM_NOSRK);
 }
 
-/* Malformed commands: {title, bytes, expected return code}. */
-struct vector {
-	const char *title;
-	const uint8_t *cmd;
-	size_t len;
-	uint32_t rc;
-};
-
 #define HDR(tag, size, ord) \
 	0x00, (tag), 0, 0, 0, (size), 0, 0, 0, (ord)
 #define AUTH_AREA \
@@ -759,8 +731,8 @@ static const uint8_t v_sign_trailing[] = { HDR(0xC2, 69, 0x31), 0, 0, 0, 0,
 static const uint8_t v_sign_rqu[] = { HDR(0xC1, 23, 0x31), 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0 };
 
-#define V(t, a, r) { t, a, sizeof(a), r }
-static const struct vector vectors[] = {
+#define V TH_VEC
+static const struct th_vector vectors[] = {
 	V("DAA_Join: no inputData", v_join_short, TPM_BAD_PARAM_SIZE),
 	V("DAA_Join: inputData1 missing", v_join_no_in1, TPM_BAD_PARAM_SIZE),
 	V("DAA_Join: trailing byte", v_join_trailing, TPM_BAD_PARAM_SIZE),
@@ -776,20 +748,12 @@ static const struct vector vectors[] = {
 static void daa_malformed_vectors(void **state)
 {
 	struct th *t = *state;
-	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(vectors); i++) {
-		const struct vector *v = &vectors[i];
-
-		assert_int_equal(tb_be32(v->cmd + 2), v->len);
-		if (th_raw(t, v->cmd, v->len) != v->rc)
-			fail_msg("%s: got 0x%x, want 0x%x", v->title, t->rc,
-				 v->rc);
-	}
+	th_run_vectors(t, vectors, ARRAY_SIZE(vectors));
 	assert_int_equal(tpm_daa_sessions_used(t->s), 0);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, th_setup_owned_pp, th_teardown)
 
 int main(void)
 {

@@ -39,35 +39,6 @@ struct blob {
 	size_t len;
 };
 
-static int setup(void **state)
-{
-	struct th *t = malloc(sizeof(*t));
-
-	th_init(t);
-	th_pp(t);
-	th_take_ownership(t);
-	*state = t;
-	return 0;
-}
-
-static int setup_unowned(void **state)
-{
-	struct th *t = malloc(sizeof(*t));
-
-	th_init(t);
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct th *t = *state;
-
-	th_fini(t);
-	free(t);
-	return 0;
-}
-
 /* TPM_DELEGATE_PUBLIC without PCR binding. */
 static void put_public(struct tpm_buf *b, uint32_t type, uint32_t per1,
 		       uint32_t family, uint32_t count)
@@ -676,13 +647,6 @@ static void deleg_capability_rows(void **state)
 
 /* ---- malformed input ---- */
 
-struct vector {
-	const char *title;
-	const uint8_t *cmd;
-	size_t len;
-	uint32_t rc;
-};
-
 #define HDR(tag, size, ord) \
 	0x00, (tag), 0, 0, 0, (size), 0, 0, 0, (ord)
 #define AUTH_AREA \
@@ -727,8 +691,8 @@ static const uint8_t v_sop_short[] = { HDR(0xC1, 14, 0x75), 0, 8, 0, 0 };
 static const uint8_t v_sop_trailing[] = { HDR(0xC1, 17, 0x75), 0, 8, 0, 0,
 					  0, 0, 0 };
 
-#define V(t, a, r) { t, a, sizeof(a), r }
-static const struct vector vectors[] = {
+#define V TH_VEC
+static const struct th_vector vectors[] = {
 	V("DSAP: cut short", v_dsap_short, TPM_BAD_PARAM_SIZE),
 	V("DSAP: entityValueSize beyond the command", v_dsap_ev_over,
 	  TPM_BAD_PARAM_SIZE),
@@ -767,22 +731,14 @@ static const struct vector vectors[] = {
 static void deleg_malformed_vectors(void **state)
 {
 	struct th *t = *state;
-	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(vectors); i++) {
-		const struct vector *v = &vectors[i];
-
-		assert_int_equal(tb_be32(v->cmd + 2), v->len);
-		if (th_raw(t, v->cmd, v->len) != v->rc)
-			fail_msg("%s: got 0x%x, want 0x%x", v->title, t->rc,
-				 v->rc);
-	}
+	th_run_vectors(t, vectors, ARRAY_SIZE(vectors));
 	assert_false(t->s->deleg.family[0].valid);
 	assert_false(t->s->deleg.rows[0].valid);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-#define TU(f) cmocka_unit_test_setup_teardown(f, setup_unowned, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, th_setup_owned_pp, th_teardown)
+#define TU(f) cmocka_unit_test_setup_teardown(f, th_setup, th_teardown)
 
 int main(void)
 {

@@ -261,18 +261,94 @@ void th_pp(struct th *t)
 		fail_msg("TSC_PhysicalPresence failed: 0x%x", t->rc);
 }
 
+EVP_PKEY *th_rsa_pub(const uint8_t *n, size_t n_len)
+{
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	BIGNUM *bn = BN_bin2bn(n, (int)n_len, NULL), *e = BN_new();
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	EVP_PKEY *pk = NULL;
+	OSSL_PARAM *params;
+
+	BN_set_word(e, 65537);
+	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn);
+	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
+	params = OSSL_PARAM_BLD_to_param(bld);
+	if (EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+		fail_msg("cannot build RSA public key");
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	EVP_PKEY_CTX_free(ctx);
+	BN_free(bn);
+	BN_free(e);
+	return pk;
+}
+
+size_t th_oaep(EVP_PKEY *pk, const uint8_t *in, size_t len, uint8_t *out)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
+	char *label = OPENSSL_strdup("TCPA");
+	size_t outlen = 256;
+
+	if (EVP_PKEY_encrypt_init(ctx) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha1()) <= 0 ||
+	    EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, label, 4) <= 0 ||
+	    EVP_PKEY_encrypt(ctx, out, &outlen, in, len) <= 0)
+		fail_msg("OAEP encryption failed");
+	EVP_PKEY_CTX_free(ctx);
+	return outlen;
+}
+
+size_t th_oaep_n(const uint8_t *n, size_t n_len, const uint8_t *in,
+		 size_t len, uint8_t *out)
+{
+	EVP_PKEY *pk = th_rsa_pub(n, n_len);
+	size_t outlen = th_oaep(pk, in, len, out);
+
+	EVP_PKEY_free(pk);
+	return outlen;
+}
+
+bool th_verify_sha1(const uint8_t *n, size_t n_len, const uint8_t digest[20],
+		    const uint8_t *sig, size_t siglen)
+{
+	EVP_PKEY *pk = th_rsa_pub(n, n_len);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
+	bool ok;
+
+	ok = EVP_PKEY_verify_init(ctx) > 0 &&
+	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
+	     EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha1()) > 0 &&
+	     EVP_PKEY_verify(ctx, sig, siglen, digest, 20) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(pk);
+	return ok;
+}
+
+void th_key12_modulus(const uint8_t *blob, size_t len, const uint8_t **n,
+		      uint32_t *n_len)
+{
+	uint32_t psize, pcr_size;
+	struct tpm_buf b;
+
+	/* tag, fill, keyUsage, keyFlags, authDataUsage, algorithmID,
+	 * encScheme, sigScheme; then parms, PCR info and pubKey, sized. */
+	tb_init_read(&b, blob, len);
+	if (tb_skip(&b, 2 + 2 + 2 + 4 + 1 + 4 + 2 + 2) ||
+	    tb_get_u32(&b, &psize) || tb_skip(&b, psize) ||
+	    tb_get_u32(&b, &pcr_size) || tb_skip(&b, pcr_size) ||
+	    tb_get_u32(&b, n_len) || tb_get_ref(&b, n, *n_len))
+		fail_msg("malformed TPM_KEY12");
+}
+
 /* Read the EK's modulus with ReadPubek and build an OpenSSL key. */
 static EVP_PKEY *read_ek(struct th *t)
 {
-	uint32_t alg, psize, klen, n_len;
+	uint32_t alg, psize, klen;
 	uint16_t es, ss;
 	const uint8_t *n;
 	struct tpm_buf *b;
-	OSSL_PARAM_BLD *bld;
-	OSSL_PARAM *params;
-	EVP_PKEY_CTX *ctx;
-	EVP_PKEY *pkey = NULL;
-	BIGNUM *bn, *e;
 	uint8_t nonce[20] = { 0 };
 
 	b = th_begin(t, TPM_ORD_ReadPubek);
@@ -284,44 +360,11 @@ static EVP_PKEY *read_ek(struct th *t)
 	    tb_skip(&t->out, psize) || tb_get_u32(&t->out, &klen) ||
 	    tb_get_ref(&t->out, &n, klen))
 		fail_msg("malformed TPM_PUBKEY");
-	n_len = klen;
-	bn = BN_bin2bn(n, (int)n_len, NULL);
-	e = BN_new();
-	BN_set_word(e, 65537);
-	bld = OSSL_PARAM_BLD_new();
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
-	params = OSSL_PARAM_BLD_to_param(bld);
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	if (EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		fail_msg("cannot build EK public key");
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(bn);
-	BN_free(e);
-	return pkey;
+	return th_rsa_pub(n, klen);
 }
 
-static size_t oaep(EVP_PKEY *pk, const uint8_t *in, size_t n, uint8_t *out)
-{
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
-	size_t outlen = 256;
-	char *label = OPENSSL_strdup("TCPA");
-
-	if (EVP_PKEY_encrypt_init(ctx) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha1()) <= 0 ||
-	    EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, label, 4) <= 0 ||
-	    EVP_PKEY_encrypt(ctx, out, &outlen, in, n) <= 0)
-		fail_msg("OAEP encryption failed");
-	EVP_PKEY_CTX_free(ctx);
-	return outlen;
-}
-
-/* TPM_KEY12 template with no public key yet (keyInfo / srkParams). */
-static void key12_template(struct tpm_buf *b, uint16_t usage)
+void th_key12_template(struct tpm_buf *b, uint16_t usage, uint32_t flags,
+		       uint32_t bits)
 {
 	uint16_t es = TPM_ES_RSAESOAEP_SHA1_MGF1, ss = TPM_SS_NONE;
 
@@ -334,13 +377,13 @@ static void key12_template(struct tpm_buf *b, uint16_t usage)
 	tb_put_u16(b, TPM_TAG_KEY12);
 	tb_put_u16(b, 0);
 	tb_put_u16(b, usage);
-	tb_put_u32(b, 0);		/* keyFlags */
+	tb_put_u32(b, flags);
 	tb_put_u8(b, TPM_AUTH_ALWAYS);
 	tb_put_u32(b, TPM_ALG_RSA);
 	tb_put_u16(b, es);
 	tb_put_u16(b, ss);
 	tb_put_u32(b, 12);		/* TPM_RSA_KEY_PARMS */
-	tb_put_u32(b, 2048);
+	tb_put_u32(b, bits);
 	tb_put_u32(b, 2);
 	tb_put_u32(b, 0);
 	tb_put_u32(b, 0);		/* PCRInfoSize */
@@ -357,8 +400,8 @@ void th_take_ownership(struct th *t)
 	size_t n1, n2;
 
 	ek = read_ek(t);
-	n1 = oaep(ek, th_owner_auth, 20, enc_owner);
-	n2 = oaep(ek, th_srk_auth, 20, enc_srk);
+	n1 = th_oaep(ek, th_owner_auth, 20, enc_owner);
+	n2 = th_oaep(ek, th_srk_auth, 20, enc_srk);
 	EVP_PKEY_free(ek);
 	if (th_oiap(t, &s, th_owner_auth))
 		fail_msg("OIAP failed: 0x%x", t->rc);
@@ -367,7 +410,7 @@ void th_take_ownership(struct th *t)
 	tb_put_u16(b, TPM_PID_OWNER);
 	tb_put_sized(b, enc_owner, (uint32_t)n1);
 	tb_put_sized(b, enc_srk, (uint32_t)n2);
-	key12_template(b, TPM_KEY_STORAGE);
+	th_key12_template(b, TPM_KEY_STORAGE, 0, 2048);
 	if (th_run(t, 0, &s, NULL))
 		fail_msg("TakeOwnership failed: 0x%x", t->rc);
 }
@@ -391,7 +434,7 @@ uint32_t th_create_load_key(struct th *t, uint16_t usage,
 	tb_put_u32(b, TPM_KH_SRK);
 	tb_put_bytes(b, enc_usage, 20);
 	tb_put_bytes(b, enc_mig, 20);
-	key12_template(b, usage);
+	th_key12_template(b, usage, 0, 2048);
 	if (th_run(t, 1, &s, NULL))
 		fail_msg("CreateWrapKey failed: 0x%x", t->rc);
 	klen = t->out.len;
@@ -412,4 +455,159 @@ uint32_t th_create_load_key(struct th *t, uint16_t usage,
 	if (tb_get_u32(&t->out, &handle))
 		fail_msg("short LoadKey2 response");
 	return handle;
+}
+
+void th_init_owned(struct th *t, bool pp)
+{
+	th_init(t);
+	if (pp)
+		th_pp(t);
+	th_take_ownership(t);
+}
+
+/* SRKs made by th_init_srk(), per slot: generated once per process, then
+ * rebuilt from their primes, which keeps the suites fast. */
+static uint8_t srk_n[TH_SRK_SLOTS][256], srk_p[TH_SRK_SLOTS][256];
+static size_t srk_n_len[TH_SRK_SLOTS], srk_p_len[TH_SRK_SLOTS];
+
+void th_init_srk(struct th *t, unsigned int slot)
+{
+	struct tpm_key *srk;
+	struct tpm_state *s;
+
+	if (slot >= TH_SRK_SLOTS)
+		fail_msg("no SRK slot %u", slot);
+	th_init_no_ek(t);
+	s = t->s;
+	s->pf.owner_installed = true;
+	memcpy(s->pd.owner_auth, th_owner_auth, 20);
+	srk = &s->pd.srk;
+	tpm_key_clear(srk);
+	srk->key12 = true;
+	srk->usage = TPM_KEY_STORAGE;
+	srk->auth_usage = TPM_AUTH_ALWAYS;
+	srk->parms = (struct tpm_key_parms){ .algorithm = TPM_ALG_RSA,
+		.enc_scheme = TPM_ES_RSAESOAEP_SHA1_MGF1,
+		.sig_scheme = TPM_SS_NONE, .key_bits = 2048, .num_primes = 2 };
+	memcpy(srk->usage_auth, th_srk_auth, 20);
+	if (!srk_n_len[slot]) {
+		assert_int_equal(tpm_srk_create(s, srk), TPM_SUCCESS);
+		assert_int_equal(tpm_rsa_get_modulus(srk->rsa, srk_n[slot], 256,
+						     &srk_n_len[slot]), 0);
+		assert_int_equal(tpm_rsa_get_prime(srk->rsa, srk_p[slot], 256,
+						   &srk_p_len[slot]), 0);
+		return;
+	}
+	memcpy(srk->migration_auth, s->pd.tpm_proof, 20);
+	memcpy(srk->n, srk_n[slot], srk_n_len[slot]);
+	srk->n_len = (uint32_t)srk_n_len[slot];
+	assert_int_equal(tpm_rsa_from_prime(&srk->rsa, srk_n[slot],
+					    srk_n_len[slot], NULL, 0,
+					    srk_p[slot], srk_p_len[slot]), 0);
+	assert_int_equal(tpm_key_pub_digest(srk), 0);
+	srk->handle = TPM_KH_SRK;
+	srk->valid = true;
+}
+
+uint32_t th_startup(struct th *t, uint16_t type)
+{
+	tb_put_u16(th_begin(t, TPM_ORD_Startup), type);
+	return th_run(t, 0, NULL, NULL);
+}
+
+void th_restart(struct th *t, uint16_t type)
+{
+	tpm_init(t->s);
+	if (th_startup(t, type))
+		fail_msg("TPM_Startup(%u) failed: 0x%x", type, t->rc);
+}
+
+/* The fixtures: a struct th on the heap in *state. */
+static int fixture(void **state, bool owned, bool pp)
+{
+	struct th *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -1;
+	if (owned)
+		th_init_owned(t, pp);
+	else
+		th_init(t);
+	*state = t;
+	return 0;
+}
+
+int th_setup(void **state)
+{
+	return fixture(state, false, false);
+}
+
+int th_setup_owned(void **state)
+{
+	return fixture(state, true, false);
+}
+
+int th_setup_owned_pp(void **state)
+{
+	return fixture(state, true, true);
+}
+
+int th_teardown(void **state)
+{
+	struct th *t = *state;
+
+	th_fini(t);
+	free(t);
+	return 0;
+}
+
+void th_run_vectors(struct th *t, const struct th_vector *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		/* The table itself: paramSize must be the vector's length. */
+		if (v[i].len < 10 || tb_be32(v[i].cmd + 2) != v[i].len)
+			fail_msg("%s: paramSize is not the length %zu",
+				 v[i].title, v[i].len);
+		if (th_raw(t, v[i].cmd, v[i].len) != v[i].rc)
+			fail_msg("%s: got 0x%x, want 0x%x", v[i].title, t->rc,
+				 v[i].rc);
+		/* An error answer has no output parameters, only the header. */
+		if (v[i].rc && t->rsp_len != TPM_HEADER_SIZE)
+			fail_msg("%s: %zu-byte error response", v[i].title,
+				 t->rsp_len);
+	}
+}
+
+size_t th_srk_pubkey(struct th *t, uint8_t *out, size_t cap)
+{
+	struct tpm_buf b;
+
+	tb_init_write(&b, out, cap);
+	assert_int_equal(tpm_pubkey_put(&b, &t->s->pd.srk), 0);
+	return b.len;
+}
+
+void th_sign_check(struct th *t, uint32_t handle, const uint8_t auth[20],
+		   const uint8_t *blob, size_t blen, const uint8_t digest[20])
+{
+	const uint8_t *enc, *sig;
+	struct tpm_buf *b, kb;
+	struct th_sess s;
+	struct tpm_key k;
+	uint32_t elen, siglen;
+
+	assert_int_equal(th_oiap(t, &s, auth), 0);
+	s.cont = false;
+	b = th_begin(t, TPM_ORD_Sign);
+	tb_put_u32(b, handle);
+	tb_put_sized(b, digest, 20);
+	assert_int_equal(th_run(t, 1, &s, NULL), TPM_SUCCESS);
+	assert_int_equal(tb_get_sized(&t->out, &sig, &siglen, 256), 0);
+	memset(&k, 0, sizeof(k));
+	tb_init_read(&kb, blob, blen);
+	assert_int_equal(tpm_key_get(&kb, &k, &enc, &elen), TPM_SUCCESS);
+	assert_true(th_verify_sha1(k.n, k.n_len, digest, sig, siglen));
+	tpm_key_clear(&k);
 }

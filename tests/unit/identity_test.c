@@ -12,9 +12,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
@@ -25,30 +22,6 @@ static const uint8_t label[20] = "privacy-ca-label-dig";
 static const uint8_t aes_key[16] = "session-key-0123";
 
 /* ------------------------------------------------------------ helpers */
-
-/* An OpenSSL public key of modulus @n and exponent 65537. */
-static EVP_PKEY *rsa_pub(const uint8_t *n, size_t n_len)
-{
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	BIGNUM *bn = BN_bin2bn(n, (int)n_len, NULL), *e = BN_new();
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	EVP_PKEY *pk = NULL;
-	OSSL_PARAM *params;
-
-	BN_set_word(e, 65537);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
-	params = OSSL_PARAM_BLD_to_param(bld);
-	if (EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		fail_msg("cannot build RSA public key");
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	EVP_PKEY_CTX_free(ctx);
-	BN_free(bn);
-	BN_free(e);
-	return pk;
-}
 
 /* A parsed TPM_KEY/TPM_KEY12 blob: where its TPM_PUBKEY parts are. */
 struct key_blob {
@@ -177,19 +150,10 @@ static uint32_t make_identity(struct th *t, const struct id_template *tp,
 static bool verify_sha1(const struct key_blob *k, const uint8_t *msg,
 			size_t len, const uint8_t *sig, size_t siglen)
 {
-	EVP_PKEY *pk = rsa_pub(k->n, k->n_len);
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
 	uint8_t digest[20];
-	int ok;
 
-	SHA1(msg, len, digest);
-	ok = EVP_PKEY_verify_init(ctx) > 0 &&
-	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
-	     EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha1()) > 0 &&
-	     EVP_PKEY_verify(ctx, sig, siglen, digest, sizeof(digest)) == 1;
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(pk);
-	return ok;
+	th_sha1(msg, len, digest);
+	return th_verify_sha1(k->n, k->n_len, digest, sig, siglen);
 }
 
 /* Check identityBinding: a signature over TPM_IDENTITY_CONTENTS
@@ -429,26 +393,6 @@ static void make_identity_ends_sessions(void **state)
 
 /* ------------------------------------------------------ ActivateIdentity */
 
-/* OAEP-encrypt @in ("TCPA" label) to the EK modulus @ek. */
-static size_t encrypt_to_ek(const uint8_t ek[256], const uint8_t *in,
-			    size_t n, uint8_t out[256])
-{
-	EVP_PKEY *pk = rsa_pub(ek, 256);
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
-	char *lbl = OPENSSL_strdup("TCPA");
-	size_t outlen = 256;
-
-	if (EVP_PKEY_encrypt_init(ctx) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha1()) <= 0 ||
-	    EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, lbl, 4) <= 0 ||
-	    EVP_PKEY_encrypt(ctx, out, &outlen, in, n) <= 0)
-		fail_msg("OAEP encryption failed");
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(pk);
-	return outlen;
-}
-
 /* TPM_SYMMETRIC_KEY of the test's AES-128 session key. */
 static size_t sym_key(uint8_t *p)
 {
@@ -502,7 +446,7 @@ static size_t ca_blob_make(const struct ident *id, const struct ca_blob *cb,
 		p += 26;
 		tb_wr_be32(plain + 4, (uint32_t)(p - plain - 8));
 	}
-	return encrypt_to_ek(id->ek, plain, (size_t)(p - plain), out);
+	return th_oaep_n(id->ek, 256, plain, (size_t)(p - plain), out);
 }
 
 /* ActivateIdentity with OIAP sessions for the key (@kauth, NULL for an
@@ -706,23 +650,14 @@ static void activate_identity_auth1_never_key(void **state)
 
 /* ------------------------------------------------------------ malformed */
 
-struct vector {
-	const char *title;
-	const uint8_t *cmd;
-	size_t len;
-	uint32_t rc;
-};
-
-#define V(title, rc, ...)						\
-	{ title, (const uint8_t[]){ __VA_ARGS__ },			\
-	  sizeof((const uint8_t[]){ __VA_ARGS__ }), rc }
+#define V TH_VEC_BYTES
 #define D20 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 /* One authorization area (handle, nonceOdd, continue 0, auth). */
 #define AUTH 0x02, 0, 0, 1, D20, 0, D20
 
 /* Short, trailing and malformed inputs; the auth areas are never
  * reached. */
-static const struct vector vectors[] = {
+static const struct th_vector vectors[] = {
 	V("MakeIdentity without idKeyParams", TPM_BAD_PARAM_SIZE,
 	  0x00, 0xC3, 0, 0, 0, 140, 0, 0, 0, 0x79, D20, D20, AUTH, AUTH),
 	V("MakeIdentity with a cut TPM_KEY12", TPM_BAD_PARAM_SIZE,
@@ -751,21 +686,10 @@ static const struct vector vectors[] = {
 static void identity_malformed_vectors(void **state)
 {
 	struct th t;
-	size_t i;
 
 	(void)state;
-	th_init(&t);
-	th_take_ownership(&t);
-	for (i = 0; i < ARRAY_SIZE(vectors); i++) {
-		const struct vector *vec = &vectors[i];
-
-		if (tb_be32(vec->cmd + 2) != vec->len)
-			fail_msg("%s: paramSize %u, length %zu", vec->title,
-				 tb_be32(vec->cmd + 2), vec->len);
-		if (th_raw(&t, vec->cmd, vec->len) != vec->rc)
-			fail_msg("%s: got 0x%x, want 0x%x", vec->title, t.rc,
-				 vec->rc);
-	}
+	th_init_owned(&t, false);
+	th_run_vectors(&t, vectors, ARRAY_SIZE(vectors));
 	th_fini(&t);
 }
 

@@ -14,9 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
 #include "harness.h"
@@ -78,68 +76,15 @@ static void tmpl_put(struct tpm_buf *b, const struct tmpl *k)
 	tb_put_u32(b, 0);
 }
 
-/* The SRK is generated once and rebuilt from its prime for each test,
- * which keeps the suite fast. */
-static uint8_t srk_n[256], srk_p[256];
-static size_t srk_n_len, srk_p_len;
-
-/* An owned TPM with SRK secret th_srk_auth, installed directly (the
- * TakeOwnership command is owner.c's and has its own test). */
-static void setup(struct th *t)
-{
-	struct tpm_state *s;
-	struct tpm_key *srk;
-
-	th_init_no_ek(t);
-	s = t->s;
-	s->pf.owner_installed = true;
-	memcpy(s->pd.owner_auth, th_owner_auth, 20);
-	srk = &s->pd.srk;
-	tpm_key_clear(srk);
-	srk->key12 = true;
-	srk->usage = TPM_KEY_STORAGE;
-	srk->auth_usage = TPM_AUTH_ALWAYS;
-	srk->parms = (struct tpm_key_parms){ .algorithm = TPM_ALG_RSA,
-		.enc_scheme = TPM_ES_RSAESOAEP_SHA1_MGF1,
-		.sig_scheme = TPM_SS_NONE, .key_bits = 2048, .num_primes = 2 };
-	memcpy(srk->usage_auth, th_srk_auth, 20);
-	if (!srk_n_len) {
-		assert_int_equal(tpm_srk_create(s, srk), TPM_SUCCESS);
-		assert_int_equal(tpm_rsa_get_modulus(srk->rsa, srk_n,
-						     sizeof(srk_n), &srk_n_len),
-				 0);
-		assert_int_equal(tpm_rsa_get_prime(srk->rsa, srk_p,
-						   sizeof(srk_p), &srk_p_len),
-				 0);
-		return;
-	}
-	memcpy(srk->migration_auth, s->pd.tpm_proof, 20);
-	memcpy(srk->n, srk_n, srk_n_len);
-	srk->n_len = (uint32_t)srk_n_len;
-	assert_int_equal(tpm_rsa_from_prime(&srk->rsa, srk_n, srk_n_len, NULL,
-					    0, srk_p, srk_p_len), 0);
-	assert_int_equal(tpm_key_pub_digest(srk), 0);
-	srk->handle = TPM_KH_SRK;
-	srk->valid = true;
-}
-
 static int setup_state(void **state)
 {
 	struct th *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return -1;
-	setup(t);
+	/* The TakeOwnership command is owner.c's and has its own test. */
+	th_init_srk(t, 0);
 	*state = t;
-	return 0;
-}
-
-static int teardown_state(void **state)
-{
-	struct th *t = *state;
-
-	th_fini(t);
-	free(t);
 	return 0;
 }
 
@@ -281,54 +226,11 @@ static uint32_t evict(struct th *t, uint32_t handle)
 	return th_run(t, 0, NULL, NULL);
 }
 
-/* OpenSSL public key from a modulus (e = 65537). */
-static EVP_PKEY *pkey_from(const uint8_t *n, size_t n_len)
-{
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	BIGNUM *bn = BN_bin2bn(n, (int)n_len, NULL), *e = BN_new();
-	EVP_PKEY_CTX *ctx;
-	EVP_PKEY *pk = NULL;
-	OSSL_PARAM *params;
-
-	BN_set_word(e, 65537);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
-	params = OSSL_PARAM_BLD_to_param(bld);
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	if (EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		fail_msg("cannot build RSA public key");
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(bn);
-	BN_free(e);
-	return pk;
-}
-
-/* RSASSA-PKCS1-v1_5 with SHA-1 over a 20-byte digest. */
-static bool verify_sha1(const uint8_t *n, size_t n_len,
-			const uint8_t digest[20], const uint8_t *sig,
-			size_t siglen)
-{
-	EVP_PKEY *pk = pkey_from(n, n_len);
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
-	bool ok;
-
-	ok = EVP_PKEY_verify_init(ctx) > 0 &&
-	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
-	     EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha1()) > 0 &&
-	     EVP_PKEY_verify(ctx, sig, siglen, digest, 20) == 1;
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(pk);
-	return ok;
-}
-
 /* Recover what a PKCS#1 v1.5 type-1 signature wraps (DER scheme). */
 static size_t recover_raw(const uint8_t *n, size_t n_len, const uint8_t *sig,
 			  size_t siglen, uint8_t *out, size_t cap)
 {
-	EVP_PKEY *pk = pkey_from(n, n_len);
+	EVP_PKEY *pk = th_rsa_pub(n, n_len);
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
 	size_t len = cap;
 
@@ -339,26 +241,6 @@ static size_t recover_raw(const uint8_t *n, size_t n_len, const uint8_t *sig,
 	EVP_PKEY_CTX_free(ctx);
 	EVP_PKEY_free(pk);
 	return len;
-}
-
-/* RSAES-OAEP with the "TCPA" label, as a TSS encrypts for the TPM. */
-static size_t oaep_encrypt(const uint8_t *n, size_t n_len, const uint8_t *in,
-			   size_t len, uint8_t *out)
-{
-	EVP_PKEY *pk = pkey_from(n, n_len);
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
-	char *label = OPENSSL_strdup("TCPA");
-	size_t outlen = 256;
-
-	if (EVP_PKEY_encrypt_init(ctx) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha1()) <= 0 ||
-	    EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, label, 4) <= 0 ||
-	    EVP_PKEY_encrypt(ctx, out, &outlen, in, len) <= 0)
-		fail_msg("OAEP encryption failed");
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(pk);
-	return outlen;
 }
 
 /* The public part of a wrapped key (parsed with marshal_struct.c). */
@@ -432,7 +314,7 @@ static void keys_create_wrap_key_sign_verify(void **state)
 			      NULL), TPM_SUCCESS);
 	assert_int_equal(siglen, 64);
 	assert_int_equal(get_pubkey(t, h, key_auth, n, &n_len), TPM_SUCCESS);
-	assert_true(verify_sha1(n, n_len, digest20, sig, siglen));
+	assert_true(th_verify_sha1(n, n_len, digest20, sig, siglen));
 	/* The wrapped key carries the same modulus and a 2048-bit encData. */
 	blob_parse(blob, blen, &k, NULL, NULL);
 	assert_int_equal(k.n_len, 64);
@@ -1055,7 +937,7 @@ static void keys_sign_auth_never_and_legacy(void **state)
 	assert_int_equal(sign(t, h, NULL, digest20, 20, sig, &siglen, NULL),
 			 TPM_SUCCESS);
 	assert_int_equal(get_pubkey(t, h, NULL, n, &n_len), 0);
-	assert_true(verify_sha1(n, n_len, digest20, sig, siglen));
+	assert_true(th_verify_sha1(n, n_len, digest20, sig, siglen));
 	tp = sign512();
 	tp.usage = TPM_KEY_LEGACY;
 	tp.es = TPM_ES_RSAESOAEP_SHA1_MGF1;
@@ -1063,7 +945,7 @@ static void keys_sign_auth_never_and_legacy(void **state)
 	assert_int_equal(sign(t, h, key_auth, digest20, 20, sig, &siglen,
 			      NULL), TPM_SUCCESS);
 	assert_int_equal(get_pubkey(t, h, key_auth, n, &n_len), 0);
-	assert_true(verify_sha1(n, n_len, digest20, sig, siglen));
+	assert_true(th_verify_sha1(n, n_len, digest20, sig, siglen));
 }
 
 /* The DER scheme signs the caller's DigestInfo as given, up to k - 11. */
@@ -1110,7 +992,7 @@ static void keys_sign_info_scheme(void **state)
 	tb_put_sized(&b, "payload", 7);
 	th_sha1(info, b.len, d);
 	assert_int_equal(get_pubkey(t, h, key_auth, n, &n_len), 0);
-	assert_true(verify_sha1(n, n_len, d, sig, siglen));
+	assert_true(th_verify_sha1(n, n_len, d, sig, siglen));
 	tp.auth_usage = TPM_AUTH_NEVER;
 	h = make_key(t, &tp, NULL, NULL);
 	assert_int_equal(sign(t, h, NULL, digest20, 20, sig, &siglen, NULL),
@@ -1151,8 +1033,8 @@ static void certify_split(struct th *t, const uint8_t *cert_n,
 	*info_len = t->out.len - 4 - siglen;
 	assert_int_equal(tb_be32(t->out.data + *info_len), siglen);
 	th_sha1(*info, *info_len, d);
-	assert_true(verify_sha1(cert_n, cert_n_len, d,
-				t->out.data + *info_len + 4, siglen));
+	assert_true(th_verify_sha1(cert_n, cert_n_len, d,
+				   t->out.data + *info_len + 4, siglen));
 }
 
 /* AUTH2: a signing key certifies a bind key; TPM_CERTIFY_INFO checks. */
@@ -1455,7 +1337,7 @@ static void keys_change_auth_sealed_data(void **state)
 	tb_put_bytes(&b, t->s->pd.tpm_proof, 20);
 	tb_put_bytes(&b, digest20, 20);
 	tb_put_sized(&b, "sealed secret", 13);
-	elen = oaep_encrypt(t->s->pd.srk.n, 256, plain, b.len, enc);
+	elen = th_oaep_n(t->s->pd.srk.n, 256, plain, b.len, enc);
 	assert_int_equal(change_auth(t, TPM_KH_SRK, th_srk_auth, TPM_PID_ADCP,
 				     TPM_ET_DATA, enc, (uint32_t)elen,
 				     key_auth, new_auth, enc2, &elen2),
@@ -1473,7 +1355,7 @@ static void keys_change_auth_sealed_data(void **state)
 				     new_auth, enc2, &elen2),
 			 TPM_INVALID_STRUCTURE);
 	plain[21] ^= 0xFF;	/* tpmProof */
-	elen = oaep_encrypt(t->s->pd.srk.n, 256, plain, b.len, enc);
+	elen = th_oaep_n(t->s->pd.srk.n, 256, plain, b.len, enc);
 	assert_int_equal(change_auth(t, TPM_KH_SRK, th_srk_auth, TPM_PID_ADCP,
 				     TPM_ET_DATA, enc, (uint32_t)elen,
 				     key_auth, new_auth, enc2, &elen2),
@@ -1544,17 +1426,9 @@ static void keys_take_ownership_srk_usable(void **state)
 	0, 0, 0, 0, 0
 #define HDR(tag, size, ord) 0, tag, 0, 0, 0, size, 0, 0, 0, ord
 
-struct vector {
-	const char *title;
-	const uint8_t *bytes;
-	size_t len;
-	uint32_t rc;
-};
+#define CMD TH_VEC_BYTES
 
-#define CMD(t, rc, ...) { t, (const uint8_t[]){ __VA_ARGS__ }, \
-	sizeof((const uint8_t[]){ __VA_ARGS__ }), rc }
-
-static const struct vector malformed[] = {
+static const struct th_vector malformed[] = {
 	CMD("EvictKey: short handle", TPM_BAD_PARAM_SIZE,
 	    HDR(0xC1, 12, 0x22), 1, 0),
 	CMD("EvictKey: trailing byte", TPM_BAD_PARAM_SIZE,
@@ -1599,21 +1473,10 @@ static const struct vector malformed[] = {
 /* Each malformed command gets its return code and a bare header. */
 static void keys_malformed_vectors(void **state)
 {
-	struct th *t = *state;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(malformed); i++) {
-		const struct vector *v = &malformed[i];
-
-		assert_int_equal(tb_be32(v->bytes + 2), v->len);
-		if (th_raw(t, v->bytes, v->len) != v->rc)
-			fail_msg("%s: got 0x%x, want 0x%x", v->title, t->rc,
-				 v->rc);
-		assert_int_equal(t->rsp_len, 10);
-	}
+	th_run_vectors(*state, malformed, ARRAY_SIZE(malformed));
 }
 
-#define KT(f) cmocka_unit_test_setup_teardown(f, setup_state, teardown_state)
+#define KT(f) cmocka_unit_test_setup_teardown(f, setup_state, th_teardown)
 
 int main(void)
 {

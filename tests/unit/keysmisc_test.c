@@ -15,11 +15,8 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/param_build.h>
-#include <openssl/rsa.h>
 #include <openssl/sha.h>
 
 #include "harness.h"
@@ -32,12 +29,6 @@ static const uint8_t bad_auth[20] = "keysmisc-wrong-00000";
 static const uint8_t secret[] = "sealx secret payload";
 
 /* ------------------------------------------------------------ helpers */
-
-static void owned(struct th *t)
-{
-	th_init(t);
-	th_take_ownership(t);
-}
 
 static struct tpm_key *slot_of(struct th *t, uint32_t handle)
 {
@@ -57,67 +48,14 @@ static uint32_t identity_key(struct th *t)
 	return h;
 }
 
-static EVP_PKEY *pubkey(const uint8_t *n, size_t n_len)
-{
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	BIGNUM *bn = BN_bin2bn(n, (int)n_len, NULL), *e = BN_new();
-	EVP_PKEY_CTX *ctx;
-	EVP_PKEY *pk = NULL;
-	OSSL_PARAM *params;
-
-	BN_set_word(e, 65537);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
-	params = OSSL_PARAM_BLD_to_param(bld);
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	if (EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		fail_msg("cannot build RSA public key");
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(bn);
-	BN_free(e);
-	return pk;
-}
-
 /* PKCS#1 v1.5 SHA-1 signature over SHA-1(@data) by modulus @n? */
 static bool verify(const uint8_t *n, size_t n_len, const uint8_t *data,
 		   size_t len, const uint8_t *sig, size_t siglen)
 {
-	EVP_PKEY *pk = pubkey(n, n_len);
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
 	uint8_t digest[20];
-	bool ok;
 
-	SHA1(data, len, digest);
-	ok = EVP_PKEY_verify_init(ctx) > 0 &&
-	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
-	     EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha1()) > 0 &&
-	     EVP_PKEY_verify(ctx, sig, siglen, digest, 20) == 1;
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(pk);
-	return ok;
-}
-
-/* RSAES-OAEP (SHA-1, label "TCPA") under modulus @n. */
-static size_t oaep(const uint8_t *n, size_t n_len, const uint8_t *in,
-		   size_t len, uint8_t *out)
-{
-	EVP_PKEY *pk = pubkey(n, n_len);
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
-	unsigned char *label = OPENSSL_memdup("TCPA", 4);
-	size_t outlen = 256;
-
-	if (EVP_PKEY_encrypt_init(ctx) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha1()) <= 0 ||
-	    EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, label, 4) <= 0 ||
-	    EVP_PKEY_encrypt(ctx, out, &outlen, in, len) <= 0)
-		fail_msg("OAEP encryption failed");
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(pk);
-	return outlen;
+	th_sha1(data, len, digest);
+	return th_verify_sha1(n, n_len, digest, sig, siglen);
 }
 
 /* MGF1-SHA1(nonceEven || nonceOdd || "XOR" || sharedSecret) XOR @in. */
@@ -268,7 +206,7 @@ static void misc_reset_ends_sessions(void **state)
 	struct th *t = *state;
 	struct th_sess oiap, osap;
 
-	owned(t);
+	th_init_owned(t, false);
 	assert_int_equal(th_oiap(t, &oiap, th_owner_auth), TPM_SUCCESS);
 	assert_int_equal(th_osap(t, &osap, TPM_ET_OWNER, TPM_KH_OWNER,
 				 th_owner_auth), TPM_SUCCESS);
@@ -322,7 +260,7 @@ static void sealx_unseal_round_trip(void **state)
 	size_t len;
 	uint32_t n;
 
-	owned(t);
+	th_init_owned(t, false);
 	assert_int_equal(sealx(t, TPM_ET_KEYHANDLE, th_srk_auth, TPM_KH_SRK,
 			       NULL, 0, secret, sizeof(secret), blob, &len),
 			 TPM_SUCCESS);
@@ -346,7 +284,7 @@ static void sealx_unseal_failures(void **state)
 	size_t len;
 	uint32_t n;
 
-	owned(t);
+	th_init_owned(t, false);
 	assert_int_equal(sealx(t, TPM_ET_KEYHANDLE, th_srk_auth, TPM_KH_SRK,
 			       NULL, 0, secret, sizeof(secret), blob, &len),
 			 TPM_SUCCESS);
@@ -368,7 +306,7 @@ static void sealx_pcr_info_long_bound(void **state)
 	uint32_t n;
 	uint8_t comp[2 + 3 + 4 + 20];
 
-	owned(t);
+	th_init_owned(t, false);
 	/* PCR 16 is zero after Startup: composite of one zero PCR. */
 	memset(comp, 0, sizeof(comp));
 	comp[1] = 3;
@@ -406,7 +344,7 @@ static void sealx_failures(void **state)
 	struct th *t = *state;
 	uint32_t sign;
 
-	owned(t);
+	th_init_owned(t, false);
 	assert_int_equal(sealx(t, 0, th_srk_auth, TPM_KH_SRK, NULL, 0, secret,
 			       sizeof(secret), NULL, NULL),
 			 TPM_INVALID_AUTHHANDLE);
@@ -509,7 +447,7 @@ static void certify_key2_identity_signs(void **state)
 	uint32_t id, key;
 	struct cert2 c;
 
-	owned(t);
+	th_init_owned(t, false);
 	id = identity_key(t);
 	key = th_create_load_key(t, TPM_KEY_SIGNING, key_auth, NULL, NULL);
 	assert_int_equal(certify2(t, key, key_auth, id, id_auth, msa, &c),
@@ -552,7 +490,7 @@ static void certify_key2_cmk_migration_authority(void **state)
 	uint32_t id, key;
 	struct cert2 c;
 
-	owned(t);
+	th_init_owned(t, false);
 	id = identity_key(t);
 	key = th_create_load_key(t, TPM_KEY_SIGNING, key_auth, NULL, NULL);
 	make_cmk(t, key, msa);
@@ -580,7 +518,7 @@ static void certify_key2_failures(void **state)
 	uint32_t id, key, mig, st;
 	struct cert2 c;
 
-	owned(t);
+	th_init_owned(t, false);
 	id = identity_key(t);
 	key = th_create_load_key(t, TPM_KEY_SIGNING, key_auth, NULL, NULL);
 	assert_int_equal(certify2(t, key, bad_auth, id, id_auth, msa, &c),
@@ -691,7 +629,7 @@ static uint32_t asym_finish(struct th *t, const struct eph *e, uint16_t et,
 	memcpy(val, new_auth, 20);
 	memcpy(val + 20, "asym-finish-n1-nonce", 20);
 	val[40] = 0;
-	blen = oaep(e->n, e->n_len, val, validate_len, blob);
+	blen = th_oaep_n(e->n, e->n_len, val, validate_len, blob);
 	HMAC(EVP_sha1(), cur, 20, new_auth, 20, link, &mlen);
 	assert_int_equal(th_oiap(t, &s, th_srk_auth), TPM_SUCCESS);
 	b = th_begin(t, TPM_ORD_ChangeAuthAsymFinish);
@@ -758,7 +696,7 @@ static void changeauthasym_key_new_auth_only(void **state)
 	size_t len, off;
 	struct eph e;
 
-	owned(t);
+	th_init_owned(t, false);
 	id = identity_key(t);
 	th_create_load_key(t, TPM_KEY_SIGNING, key_auth, blob, &len);
 	assert_int_equal(asym_start(t, id, id_auth, 1024,
@@ -798,7 +736,7 @@ static void changeauthasym_data_new_auth_only(void **state)
 	size_t len, off;
 	struct eph e;
 
-	owned(t);
+	th_init_owned(t, false);
 	id = identity_key(t);
 	len = seal(t, blob);
 	assert_int_equal(asym_start(t, id, id_auth, 1024,
@@ -830,7 +768,7 @@ static void changeauthasym_start_failures(void **state)
 	uint32_t id, key;
 	struct eph e;
 
-	owned(t);
+	th_init_owned(t, false);
 	id = identity_key(t);
 	key = th_create_load_key(t, TPM_KEY_SIGNING, key_auth, NULL, NULL);
 	assert_int_equal(asym_start(t, key, key_auth, 1024,
@@ -859,7 +797,7 @@ static void changeauthasym_finish_failures(void **state)
 	struct eph e, not_eph;
 	size_t len;
 
-	owned(t);
+	th_init_owned(t, false);
 	id = identity_key(t);
 	len = seal(t, blob);
 	assert_int_equal(asym_start(t, id, id_auth, 1024,
@@ -957,7 +895,7 @@ static void keysmisc_malformed_vectors(void **state)
 	uint8_t cmd[256];
 	size_t i, len;
 
-	owned(t);
+	th_init_owned(t, false);
 	for (i = 0; i < ARRAY_SIZE(vectors); i++) {
 		len = unhex(vectors[i].hex, cmd, sizeof(cmd));
 		assert_int_equal(tb_be32(cmd + 2), len);

@@ -676,13 +676,6 @@ static void revek_failures(void **state)
 
 /* ---- malformed input ---- */
 
-struct vector {
-	const char *title;
-	const uint8_t *cmd;
-	size_t len;
-	uint32_t rc;
-};
-
 #define HDR(tag, size, ord) \
 	0x00, (tag), 0, 0, 0, (size), 0, 0, 0, (ord)
 #define AUTH_AREA \
@@ -725,9 +718,9 @@ static const uint8_t v_crek_badbool[] = {
 	HDR(0xC1, 75, 0x7F), B20, 0, 0, 0, 1, 0, 3, 0, 1, 0, 0, 0, 12,
 	0, 0, 8, 0, 0, 0, 0, 2, 0, 0, 0, 0, 7, B20 };
 
-#define V(t, a, rc) { t, a, sizeof(a), rc }
+#define V TH_VEC
 
-static const struct vector vectors[] = {
+static const struct th_vector vectors[] = {
 	V("ReadManuMaintPub: 19-byte nonce", v_read_short,
 	  TPM_BAD_PARAM_SIZE),
 	V("ReadManuMaintPub: trailing byte", v_read_trailing,
@@ -769,18 +762,10 @@ static void maint_malformed_vectors(void **state)
 {
 	struct fx *f = *state;
 	struct th *t = &f->a;
-	size_t i;
 
 	th_take_ownership(t);
 	th_pp(t);
-	for (i = 0; i < ARRAY_SIZE(vectors); i++) {
-		const struct vector *v = &vectors[i];
-
-		assert_int_equal(tb_be32(v->cmd + 2), v->len);
-		if (th_raw(t, v->cmd, v->len) != v->rc)
-			fail_msg("%s: got 0x%x, want 0x%x", v->title, t->rc,
-				 v->rc);
-	}
+	th_run_vectors(t, vectors, ARRAY_SIZE(vectors));
 	assert_true(t->s->pf.owner_installed);
 	assert_true(t->s->pd.ek.valid);
 	assert_true(t->s->pf.allow_maintenance);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of marshal_struct.c: round trips of every Part 2 structure it
- * knows, and a table of byte vectors for each rejection (bad tag, bad
- * value, size over its maximum, PCR info size mismatch, truncation).
+ * knows, a table of byte vectors for each rejection (bad tag, bad value,
+ * size over its maximum, PCR info size mismatch, truncation), and the
+ * private plaintexts (TPM_STORE_ASYMKEY, TPM_MIGRATE_ASYMKEY,
+ * TPM_SEALED_DATA) cut at every length.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -570,6 +572,282 @@ static void ms_version_put_values(void **state)
 	assert_int_equal(tpm_version_put(&w), -ENOSPC);
 }
 
+/* A TPM_STORE_ASYMKEY with a @plen-byte prime of 0xC0, 0xC1, ... */
+static void store_asymkey_fill(struct tpm_store_asymkey *a, uint32_t plen)
+{
+	uint32_t i;
+
+	memset(a, 0, sizeof(*a));
+	a->payload = TPM_PT_ASYM;
+	memset(a->usage_auth, 0x11, TPM_SECRET_SIZE);
+	memset(a->migration_auth, 0x22, TPM_SECRET_SIZE);
+	memset(a->pub_digest, 0x33, TPM_DIGEST_SIZE);
+	tb_wr_be32(a->priv, plen);
+	for (i = 0; i < plen; i++)
+		a->priv[4 + i] = (uint8_t)(0xC0 + i);
+	a->priv_len = 4 + plen;
+}
+
+/* TPM_STORE_ASYMKEY puts the Part 2, 10.6 layout and reads back equal. */
+static void ms_store_asymkey_roundtrip(void **state)
+{
+	struct tpm_store_asymkey a, back;
+	uint8_t out[TPM_STORE_ASYMKEY_MAX];
+	struct tpm_buf w, r;
+
+	(void)state;
+	store_asymkey_fill(&a, 128);
+	tb_init_write(&w, out, sizeof(out));
+	assert_int_equal(tpm_store_asymkey_put(&w, &a), 0);
+	assert_int_equal(w.len, 1 + 60 + 4 + 128);
+	assert_int_equal(out[0], TPM_PT_ASYM);
+	assert_int_equal(out[1], 0x11);
+	assert_int_equal(out[21], 0x22);
+	assert_int_equal(out[41], 0x33);
+	assert_int_equal(tb_be32(out + 61), 128);
+	assert_int_equal(out[65], 0xC0);
+
+	memset(&back, 0x5A, sizeof(back));
+	tb_init_read(&r, out, w.len);
+	assert_int_equal(tpm_store_asymkey_get(&r, &back), TPM_SUCCESS);
+	assert_int_equal(r.pos, w.len);
+	assert_int_equal(back.payload, a.payload);
+	assert_memory_equal(back.usage_auth, a.usage_auth, TPM_SECRET_SIZE);
+	assert_memory_equal(back.migration_auth, a.migration_auth,
+			    TPM_SECRET_SIZE);
+	assert_memory_equal(back.pub_digest, a.pub_digest, TPM_DIGEST_SIZE);
+	assert_int_equal(back.priv_len, a.priv_len);
+	assert_memory_equal(back.priv, a.priv, a.priv_len);
+}
+
+/* Every truncation, a trailing byte and a prime over TPM_MAX_KEY_BYTES are
+ * TPM_INVALID_STRUCTURE, and a failed get changes neither the position nor
+ * the output. */
+static void ms_store_asymkey_get_rejects(void **state)
+{
+	uint8_t out[TPM_STORE_ASYMKEY_MAX + 1];
+	struct tpm_store_asymkey a, t, before;
+	struct tpm_buf w, r;
+	size_t len, cut;
+
+	(void)state;
+	store_asymkey_fill(&a, 64);
+	tb_init_write(&w, out, sizeof(out));
+	assert_int_equal(tpm_store_asymkey_put(&w, &a), 0);
+	len = w.len;
+	memset(&before, 0x5A, sizeof(before));
+	for (cut = 0; cut <= len + 1; cut++) {
+		if (cut == len)
+			continue;
+		/* cut == len + 1: one trailing byte. */
+		t = before;
+		tb_init_read(&r, out, cut);
+		assert_int_equal(tpm_store_asymkey_get(&r, &t),
+				 TPM_INVALID_STRUCTURE);
+		assert_int_equal(r.pos, 0);
+		assert_memory_equal(&t, &before, sizeof(t));
+	}
+	/* privKey size field TPM_MAX_KEY_BYTES + 1, with that many bytes. */
+	store_asymkey_fill(&a, 0);
+	tb_init_write(&w, out, sizeof(out));
+	assert_int_equal(tpm_store_asymkey_put(&w, &a), 0);
+	tb_wr_be32(out + 61, TPM_MAX_KEY_BYTES + 1);
+	memset(out + 65, 0xC0, TPM_MAX_KEY_BYTES + 1);
+	t = before;
+	tb_init_read(&r, out, 65 + TPM_MAX_KEY_BYTES + 1);
+	assert_int_equal(tpm_store_asymkey_get(&r, &t), TPM_INVALID_STRUCTURE);
+	assert_memory_equal(&t, &before, sizeof(t));
+}
+
+/* A put refuses a privKey that is no whole TPM_STORE_PRIVKEY (-EINVAL)
+ * and, short of room, writes nothing (-ENOSPC). */
+static void ms_store_asymkey_put_checks(void **state)
+{
+	uint8_t out[TPM_STORE_ASYMKEY_MAX];
+	struct tpm_store_asymkey a;
+	struct tpm_buf w;
+	size_t cap;
+
+	(void)state;
+	store_asymkey_fill(&a, 16);
+	a.priv_len = 3;
+	tb_init_write(&w, out, sizeof(out));
+	assert_int_equal(tpm_store_asymkey_put(&w, &a), -EINVAL);
+	store_asymkey_fill(&a, 16);
+	a.priv_len++;
+	assert_int_equal(tpm_store_asymkey_put(&w, &a), -EINVAL);
+	a.priv_len = sizeof(a.priv) + 1;
+	assert_int_equal(tpm_store_asymkey_put(&w, &a), -EINVAL);
+	assert_int_equal(w.len, 0);
+	store_asymkey_fill(&a, 16);
+	for (cap = 0; cap < 1 + 60 + 4 + 16; cap++) {
+		tb_init_write(&w, out, cap);
+		assert_int_equal(tpm_store_asymkey_put(&w, &a), -ENOSPC);
+		assert_int_equal(w.len, 0);
+	}
+}
+
+/* TPM_MIGRATE_ASYMKEY round-trips with partPrivKey borrowed from the
+ * buffer; over @max, truncated or trailing it is TPM_INVALID_STRUCTURE and
+ * changes nothing. */
+static void ms_migrate_asymkey_roundtrip_and_limits(void **state)
+{
+	static const uint8_t part[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct tpm_migrate_asymkey m = { .payload = TPM_PT_MIGRATE,
+		.part_priv = part, .part_priv_len = sizeof(part) };
+	struct tpm_migrate_asymkey back, before;
+	uint8_t out[TPM_MIGRATE_ASYMKEY_FIXED + sizeof(part) + 1];
+	struct tpm_buf w, r;
+	size_t cut;
+
+	(void)state;
+	memset(m.usage_auth, 0x44, TPM_SECRET_SIZE);
+	memset(m.pub_digest, 0x55, TPM_DIGEST_SIZE);
+	tb_init_write(&w, out, sizeof(out));
+	assert_int_equal(tpm_migrate_asymkey_put(&w, &m), 0);
+	assert_int_equal(w.len, TPM_MIGRATE_ASYMKEY_FIXED + sizeof(part));
+	tb_init_read(&r, out, w.len);
+	assert_int_equal(tpm_migrate_asymkey_get(&r, &back, sizeof(part)),
+			 TPM_SUCCESS);
+	assert_int_equal(back.payload, TPM_PT_MIGRATE);
+	assert_memory_equal(back.usage_auth, m.usage_auth, TPM_SECRET_SIZE);
+	assert_memory_equal(back.pub_digest, m.pub_digest, TPM_DIGEST_SIZE);
+	assert_int_equal(back.part_priv_len, sizeof(part));
+	assert_ptr_equal(back.part_priv, out + TPM_MIGRATE_ASYMKEY_FIXED);
+
+	memset(&before, 0x5A, sizeof(before));
+	back = before;
+	tb_init_read(&r, out, w.len);
+	assert_int_equal(tpm_migrate_asymkey_get(&r, &back, sizeof(part) - 1),
+			 TPM_INVALID_STRUCTURE);
+	assert_int_equal(r.pos, 0);
+	assert_memory_equal(&back, &before, sizeof(back));
+	for (cut = 0; cut <= w.len + 1; cut++) {
+		if (cut == w.len)
+			continue;
+		tb_init_read(&r, out, cut);
+		assert_int_equal(tpm_migrate_asymkey_get(&r, &back,
+							 sizeof(part)),
+				 TPM_INVALID_STRUCTURE);
+		assert_int_equal(r.pos, 0);
+		assert_memory_equal(&back, &before, sizeof(back));
+	}
+	tb_init_write(&w, out, TPM_MIGRATE_ASYMKEY_FIXED + sizeof(part) - 1);
+	assert_int_equal(tpm_migrate_asymkey_put(&w, &m), -ENOSPC);
+	assert_int_equal(w.len, 0);
+}
+
+/* TPM_SEALED_DATA round-trips with data borrowed from the buffer; cut
+ * short or with a trailing byte it is TPM_INVALID_STRUCTURE and changes
+ * nothing; short of room a put writes nothing. */
+static void ms_sealed_data_roundtrip_and_limits(void **state)
+{
+	static const uint8_t secret[5] = { 's', 'e', 'c', 'r', 't' };
+	struct tpm_sealed_data d = { .payload = TPM_PT_SEAL, .data = secret,
+				     .data_len = sizeof(secret) };
+	struct tpm_sealed_data back, before;
+	uint8_t out[TPM_SEALED_DATA_FIXED + sizeof(secret) + 1];
+	struct tpm_buf w, r;
+	size_t cut;
+
+	(void)state;
+	memset(d.auth, 0x66, TPM_SECRET_SIZE);
+	memset(d.proof, 0x77, TPM_SECRET_SIZE);
+	memset(d.digest, 0x88, TPM_DIGEST_SIZE);
+	tb_init_write(&w, out, sizeof(out));
+	assert_int_equal(tpm_sealed_data_put(&w, &d), 0);
+	assert_int_equal(w.len, TPM_SEALED_DATA_FIXED + sizeof(secret));
+	assert_int_equal(out[1], 0x66);
+	assert_int_equal(out[21], 0x77);
+	assert_int_equal(out[41], 0x88);
+	tb_init_read(&r, out, w.len);
+	assert_int_equal(tpm_sealed_data_get(&r, &back), TPM_SUCCESS);
+	assert_int_equal(back.payload, TPM_PT_SEAL);
+	assert_memory_equal(back.auth, d.auth, TPM_SECRET_SIZE);
+	assert_memory_equal(back.proof, d.proof, TPM_SECRET_SIZE);
+	assert_memory_equal(back.digest, d.digest, TPM_DIGEST_SIZE);
+	assert_int_equal(back.data_len, sizeof(secret));
+	assert_memory_equal(back.data, secret, sizeof(secret));
+	assert_ptr_equal(back.data, out + TPM_SEALED_DATA_FIXED);
+
+	memset(&before, 0x5A, sizeof(before));
+	for (cut = 0; cut <= w.len + 1; cut++) {
+		if (cut == w.len)
+			continue;
+		back = before;
+		tb_init_read(&r, out, cut);
+		assert_int_equal(tpm_sealed_data_get(&r, &back),
+				 TPM_INVALID_STRUCTURE);
+		assert_int_equal(r.pos, 0);
+		assert_memory_equal(&back, &before, sizeof(back));
+	}
+	for (cut = 0; cut < TPM_SEALED_DATA_FIXED + sizeof(secret); cut++) {
+		tb_init_write(&w, out, cut);
+		assert_int_equal(tpm_sealed_data_put(&w, &d), -ENOSPC);
+		assert_int_equal(w.len, 0);
+	}
+}
+
+/* TPM_COUNTER_VALUE is tag 0x000E, label, counter; short of room it
+ * writes nothing. */
+static void ms_counter_value_put_bytes(void **state)
+{
+	static const uint8_t label[TPM_COUNTER_LABEL_SIZE] = { 'a', 'b', 'c',
+							      'd' };
+	static const uint8_t want[TPM_COUNTER_VALUE_SIZE] = {
+		0x00, 0x0E, 'a', 'b', 'c', 'd', 0x01, 0x02, 0x03, 0x04 };
+	uint8_t out[TPM_COUNTER_VALUE_SIZE];
+	struct tpm_buf w;
+	size_t cap;
+
+	(void)state;
+	tb_init_write(&w, out, sizeof(out));
+	assert_int_equal(tpm_counter_value_put(&w, label, 0x01020304), 0);
+	assert_int_equal(w.len, sizeof(want));
+	assert_memory_equal(out, want, sizeof(want));
+	for (cap = 0; cap < sizeof(want); cap++) {
+		tb_init_write(&w, out, cap);
+		assert_int_equal(tpm_counter_value_put(&w, label, 1), -ENOSPC);
+		assert_int_equal(w.len, 0);
+	}
+}
+
+/* tpm_pubkey_digest is SHA-1 (computed by the harness, not the engine)
+ * of the bytes tpm_pubkey_put writes, for a 2048-bit key with an explicit
+ * exponent (the largest TPM_PUBKEY); tpm_pubkey_checksum hashes antiReplay
+ * after them. */
+static void ms_pubkey_digest_matches_put(void **state)
+{
+	static const uint8_t e[4] = { 0x00, 0x01, 0x00, 0x01 };
+	uint8_t out[512], want[TPM_DIGEST_SIZE], got[TPM_DIGEST_SIZE];
+	struct tpm_key k;
+	struct tpm_buf w;
+
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	k.parms = (struct tpm_key_parms){ .algorithm = TPM_ALG_RSA,
+		.enc_scheme = TPM_ES_RSAESOAEP_SHA1_MGF1,
+		.sig_scheme = TPM_SS_NONE, .key_bits = 2048,
+		.num_primes = 2, .exp_size = sizeof(e) };
+	memcpy(k.parms.exponent, e, sizeof(e));
+	memset(k.n, 0xC5, TPM_MAX_KEY_BYTES);
+	k.n_len = TPM_MAX_KEY_BYTES;
+	tb_init_write(&w, out, sizeof(out));
+	assert_int_equal(tpm_pubkey_put(&w, &k), 0);
+	th_sha1(out, w.len, want);
+	assert_int_equal(tpm_pubkey_digest(&k, got), 0);
+	assert_memory_equal(got, want, sizeof(want));
+	/* The checksum appends antiReplay to the same bytes. */
+	memset(out + w.len, 0xA7, TPM_NONCE_SIZE);
+	th_sha1(out, w.len + TPM_NONCE_SIZE, want);
+	assert_int_equal(tpm_pubkey_checksum(&k, out + w.len, got), 0);
+	assert_memory_equal(got, want, sizeof(want));
+	/* A modulus over the maximum is refused, not hashed. */
+	k.n_len = TPM_MAX_KEY_BYTES + 1;
+	assert_int_equal(tpm_pubkey_digest(&k, got), -EINVAL);
+	assert_int_equal(tpm_pubkey_checksum(&k, out, got), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,6 +866,13 @@ int main(void)
 		cmocka_unit_test(ms_pubkey_roundtrip_rsa),
 		cmocka_unit_test(ms_put_no_space_changes_nothing),
 		cmocka_unit_test(ms_version_put_values),
+		cmocka_unit_test(ms_store_asymkey_roundtrip),
+		cmocka_unit_test(ms_store_asymkey_get_rejects),
+		cmocka_unit_test(ms_store_asymkey_put_checks),
+		cmocka_unit_test(ms_migrate_asymkey_roundtrip_and_limits),
+		cmocka_unit_test(ms_sealed_data_roundtrip_and_limits),
+		cmocka_unit_test(ms_counter_value_put_bytes),
+		cmocka_unit_test(ms_pubkey_digest_matches_put),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

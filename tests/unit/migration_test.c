@@ -15,10 +15,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
-#include <openssl/rsa.h>
 
 #include "harness.h"
 
@@ -32,57 +28,15 @@ struct pair {
 	struct th a, b;
 };
 
-/* SRKs are generated once per engine index and rebuilt from their
- * primes for each test, which keeps the suite fast. */
-static uint8_t srk_n[2][256], srk_p[2][256];
-static size_t srk_n_len[2], srk_p_len[2];
-
-/* An owned engine with SRK secret th_srk_auth, installed directly. */
-static void setup_owned(struct th *t, int idx)
-{
-	struct tpm_key *srk;
-	struct tpm_state *s;
-
-	th_init_no_ek(t);
-	s = t->s;
-	s->pf.owner_installed = true;
-	memcpy(s->pd.owner_auth, th_owner_auth, 20);
-	srk = &s->pd.srk;
-	tpm_key_clear(srk);
-	srk->key12 = true;
-	srk->usage = TPM_KEY_STORAGE;
-	srk->auth_usage = TPM_AUTH_ALWAYS;
-	srk->parms = (struct tpm_key_parms){ .algorithm = TPM_ALG_RSA,
-		.enc_scheme = TPM_ES_RSAESOAEP_SHA1_MGF1,
-		.sig_scheme = TPM_SS_NONE, .key_bits = 2048, .num_primes = 2 };
-	memcpy(srk->usage_auth, th_srk_auth, 20);
-	if (!srk_n_len[idx]) {
-		assert_int_equal(tpm_srk_create(s, srk), TPM_SUCCESS);
-		assert_int_equal(tpm_rsa_get_modulus(srk->rsa, srk_n[idx], 256,
-						     &srk_n_len[idx]), 0);
-		assert_int_equal(tpm_rsa_get_prime(srk->rsa, srk_p[idx], 256,
-						   &srk_p_len[idx]), 0);
-		return;
-	}
-	memcpy(srk->migration_auth, s->pd.tpm_proof, 20);
-	memcpy(srk->n, srk_n[idx], srk_n_len[idx]);
-	srk->n_len = (uint32_t)srk_n_len[idx];
-	assert_int_equal(tpm_rsa_from_prime(&srk->rsa, srk_n[idx],
-					    srk_n_len[idx], NULL, 0,
-					    srk_p[idx], srk_p_len[idx]), 0);
-	assert_int_equal(tpm_key_pub_digest(srk), 0);
-	srk->handle = TPM_KH_SRK;
-	srk->valid = true;
-}
-
+/* A and B: owned engines with different SRKs (th_init_srk slots). */
 static int setup_pair(void **state)
 {
 	struct pair *p = calloc(1, sizeof(*p));
 
 	if (!p)
 		return -1;
-	setup_owned(&p->a, 0);
-	setup_owned(&p->b, 1);
+	th_init_srk(&p->a, 0);
+	th_init_srk(&p->b, 1);
 	*state = p;
 	return 0;
 }
@@ -101,7 +55,6 @@ static int teardown_pair(void **state)
 static uint32_t create_key(struct th *t, uint16_t usage, uint32_t flags,
 			   uint32_t bits, uint8_t *blob, size_t *blen)
 {
-	bool sign = usage == TPM_KEY_SIGNING;
 	uint8_t eu[20], em[20];
 	struct th_sess s;
 	struct tpm_buf *b;
@@ -115,21 +68,7 @@ static uint32_t create_key(struct th *t, uint16_t usage, uint32_t flags,
 	tb_put_u32(b, TPM_KH_SRK);
 	tb_put_bytes(b, eu, 20);
 	tb_put_bytes(b, em, 20);
-	tb_put_u16(b, TPM_TAG_KEY12);
-	tb_put_u16(b, 0);
-	tb_put_u16(b, usage);
-	tb_put_u32(b, flags);
-	tb_put_u8(b, TPM_AUTH_ALWAYS);
-	tb_put_u32(b, TPM_ALG_RSA);
-	tb_put_u16(b, sign ? TPM_ES_NONE : TPM_ES_RSAESOAEP_SHA1_MGF1);
-	tb_put_u16(b, sign ? TPM_SS_RSASSAPKCS1v15_SHA1 : TPM_SS_NONE);
-	tb_put_u32(b, 12);
-	tb_put_u32(b, bits);
-	tb_put_u32(b, 2);
-	tb_put_u32(b, 0);
-	tb_put_u32(b, 0);
-	tb_put_u32(b, 0);
-	tb_put_u32(b, 0);
+	th_key12_template(b, usage, flags, bits);
 	if (th_run(t, 1, &s, NULL))
 		return t->rc;
 	memcpy(blob, t->out.data, t->out.len);
@@ -168,16 +107,6 @@ static void split_key(const uint8_t *blob, size_t blen, size_t *head,
 	assert_int_equal(tpm_key_get(&b, &k, enc, elen), TPM_SUCCESS);
 	*head = blen - 4 - *elen;
 	tpm_key_clear(&k);
-}
-
-/* TPM_PUBKEY of the SRK of @t (the migration destination). */
-static size_t srk_pubkey(struct th *t, uint8_t *out, size_t cap)
-{
-	struct tpm_buf b;
-
-	tb_init_write(&b, out, cap);
-	assert_int_equal(tpm_pubkey_put(&b, &t->s->pd.srk), 0);
-	return b.len;
 }
 
 static uint32_t authorize(struct th *t, const uint8_t *owner, uint16_t scheme,
@@ -252,64 +181,6 @@ static uint32_t convert_blob(struct th *t, uint32_t parent,
 	return 0;
 }
 
-static EVP_PKEY *pkey_from(const uint8_t *n, size_t n_len)
-{
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	BIGNUM *bn = BN_bin2bn(n, (int)n_len, NULL), *e = BN_new();
-	EVP_PKEY_CTX *ctx;
-	EVP_PKEY *pk = NULL;
-	OSSL_PARAM *params;
-
-	BN_set_word(e, 65537);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
-	params = OSSL_PARAM_BLD_to_param(bld);
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	if (EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		fail_msg("cannot build RSA public key");
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(bn);
-	BN_free(e);
-	return pk;
-}
-
-/* Sign digest20 with @handle on @t and verify with OpenSSL under the
- * modulus of the key blob @blob. */
-static void sign_and_verify(struct th *t, uint32_t handle,
-			    const uint8_t *blob, size_t blen)
-{
-	struct tpm_key k;
-	EVP_PKEY_CTX *ctx;
-	const uint8_t *enc, *sig;
-	struct th_sess s;
-	struct tpm_buf *b, kb;
-	EVP_PKEY *pk;
-	uint32_t elen, siglen;
-
-	assert_int_equal(th_oiap(t, &s, key_auth), 0);
-	s.cont = false;
-	b = th_begin(t, TPM_ORD_Sign);
-	tb_put_u32(b, handle);
-	tb_put_sized(b, digest20, 20);
-	assert_int_equal(th_run(t, 1, &s, NULL), TPM_SUCCESS);
-	assert_int_equal(tb_get_sized(&t->out, &sig, &siglen, 256), 0);
-	memset(&k, 0, sizeof(k));
-	tb_init_read(&kb, blob, blen);
-	assert_int_equal(tpm_key_get(&kb, &k, &enc, &elen), TPM_SUCCESS);
-	pk = pkey_from(k.n, k.n_len);
-	ctx = EVP_PKEY_CTX_new(pk, NULL);
-	assert_true(EVP_PKEY_verify_init(ctx) > 0 &&
-		    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
-		    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha1()) > 0 &&
-		    EVP_PKEY_verify(ctx, sig, siglen, digest20, 20) == 1);
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(pk);
-	tpm_key_clear(&k);
-}
-
 /* Everything a migration from A to B's SRK needs. */
 struct mig {
 	uint8_t key[TPM_MAX_COMMAND_SIZE], ticket[1024];
@@ -324,7 +195,7 @@ struct mig {
 static void mig_prepare(struct pair *p, struct mig *m, uint16_t scheme)
 {
 	uint8_t pub[512];
-	size_t plen = srk_pubkey(&p->b, pub, sizeof(pub));
+	size_t plen = th_srk_pubkey(&p->b, pub, sizeof(pub));
 
 	assert_int_equal(create_key(&p->a, TPM_KEY_SIGNING,
 				    TPM_KEY_FLAG_MIGRATABLE, 512, m->key,
@@ -346,7 +217,8 @@ static void load_on_b_and_sign(struct pair *p, struct mig *m,
 	memcpy(blob + m->head + 4, enc, elen);
 	assert_int_equal(load_key(&p->b, TPM_KH_SRK, blob, m->head + 4 + elen,
 				  &handle), 0);
-	sign_and_verify(&p->b, handle, blob, m->head + 4 + elen);
+	th_sign_check(&p->b, handle, key_auth, blob, m->head + 4 + elen,
+		      digest20);
 }
 
 /* TPM_MS_MIGRATE: out of A, converted into B, signs on B. */
@@ -389,7 +261,7 @@ static void migration_authorize_failures(void **state)
 {
 	struct pair *p = *state;
 	uint8_t pub[512], ticket[1024];
-	size_t plen = srk_pubkey(&p->b, pub, sizeof(pub)), tlen;
+	size_t plen = th_srk_pubkey(&p->b, pub, sizeof(pub)), tlen;
 
 	assert_int_equal(authorize(&p->a, bad_auth, TPM_MS_MIGRATE, pub,
 				   plen, ticket, &tlen), TPM_AUTHFAIL);
@@ -399,7 +271,7 @@ static void migration_authorize_failures(void **state)
 				   plen, ticket, &tlen),
 			 TPM_INAPPROPRIATE_ENC);
 	/* keyLength 1024 (bytes 12-15) with a 128-byte modulus. */
-	plen = srk_pubkey(&p->b, pub, sizeof(pub));
+	plen = th_srk_pubkey(&p->b, pub, sizeof(pub));
 	tb_wr_be32(pub + 12, 1024);
 	tb_wr_be32(pub + 24, 128);
 	assert_int_equal(authorize(&p->a, th_owner_auth, TPM_MS_MIGRATE, pub,
@@ -407,7 +279,7 @@ static void migration_authorize_failures(void **state)
 			 TPM_BAD_KEY_PROPERTY);
 	/* No owner: TPM_NOSRK. */
 	p->a.s->pf.owner_installed = false;
-	plen = srk_pubkey(&p->b, pub, sizeof(pub));
+	plen = th_srk_pubkey(&p->b, pub, sizeof(pub));
 	assert_int_equal(authorize(&p->a, th_owner_auth, TPM_MS_MIGRATE, pub,
 				   plen, ticket, &tlen), TPM_NOSRK);
 }
@@ -539,7 +411,7 @@ static void migration_migrate_key(void **state)
 	assert_int_equal(tpm_rsa_oaep_encrypt(ma->rsa, (const uint8_t *)msg,
 					      sizeof(msg), enc, sizeof(enc),
 					      &elen), 0);
-	plen = srk_pubkey(&p->b, pub, sizeof(pub));
+	plen = th_srk_pubkey(&p->b, pub, sizeof(pub));
 	assert_int_equal(th_oiap(&p->a, &s, key_auth), 0);
 	s.cont = false;
 	b = th_begin(&p->a, TPM_ORD_MigrateKey);
@@ -589,17 +461,9 @@ static void migration_migrate_key(void **state)
 	0, 0, 0, 0, 0
 #define HDR(tag, size, ord) 0, tag, 0, 0, 0, size, 0, 0, 0, ord
 
-struct vector {
-	const char *title;
-	const uint8_t *bytes;
-	size_t len;
-	uint32_t rc;
-};
+#define CMD TH_VEC_BYTES
 
-#define CMD(t, rc, ...) { t, (const uint8_t[]){ __VA_ARGS__ }, \
-	sizeof((const uint8_t[]){ __VA_ARGS__ }), rc }
-
-static const struct vector malformed[] = {
+static const struct th_vector malformed[] = {
 	CMD("AuthorizeMigrationKey: RQU tag", TPM_BADTAG,
 	    HDR(0xC1, 12, 0x2B), 0, 1),
 	CMD("AuthorizeMigrationKey: scheme only", TPM_BAD_PARAM_SIZE,
@@ -631,18 +495,8 @@ static const struct vector malformed[] = {
 static void migration_malformed_vectors(void **state)
 {
 	struct pair *p = *state;
-	struct th *t = &p->a;
-	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(malformed); i++) {
-		const struct vector *v = &malformed[i];
-
-		assert_int_equal(tb_be32(v->bytes + 2), v->len);
-		if (th_raw(t, v->bytes, v->len) != v->rc)
-			fail_msg("%s: got 0x%x, want 0x%x", v->title, t->rc,
-				 v->rc);
-		assert_int_equal(t->rsp_len, 10);
-	}
+	th_run_vectors(&p->a, malformed, ARRAY_SIZE(malformed));
 }
 
 #define MT(f) cmocka_unit_test_setup_teardown(f, setup_pair, teardown_pair)

@@ -202,16 +202,6 @@ static void expect_data(struct th *t, const void *want, uint32_t len)
 	assert_memory_equal(p, want, len);
 }
 
-/* TPM_Init then TPM_Startup(ST_CLEAR). */
-static void restart(struct th *t)
-{
-	static const uint8_t su[] = { 0x00, 0xC1, 0, 0, 0, 12,
-				      0, 0, 0, 0x99, 0x00, 0x01 };
-
-	tpm_init(t->s);
-	assert_int_equal(th_raw(t, su, sizeof(su)), TPM_SUCCESS);
-}
-
 static uint32_t pcr_read(struct th *t, uint32_t idx, uint8_t out[20])
 {
 	struct tpm_buf *b = th_begin(t, TPM_ORD_PcrRead);
@@ -246,24 +236,6 @@ static void composite_one(struct th *t, uint32_t idx, uint8_t sel[3],
 	tb_wr_be32(m + 5, 20);
 	memcpy(m + 9, v, 20);
 	th_sha1(m, sizeof(m), out);
-}
-
-static int setup(void **state)
-{
-	struct th *t = malloc(sizeof(*t));
-
-	th_init(t);
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct th *t = *state;
-
-	th_fini(t);
-	free(t);
-	return 0;
 }
 
 /* Owned TPM with nvLocked set: the production configuration. */
@@ -542,7 +514,7 @@ static void nv_define_locked_area(void **state)
 	assert_int_equal(define_owner(t, &g, th_owner_auth),
 			 TPM_AREA_LOCKED);
 	/* Startup(CLEAR) lifts both locks. */
-	restart(t);
+	th_restart(t, TPM_ST_CLEAR);
 	assert_int_equal(define_owner(t, &d, th_owner_auth), TPM_SUCCESS);
 	assert_int_equal(define_owner(t, &g, th_owner_auth), TPM_SUCCESS);
 }
@@ -611,7 +583,7 @@ static void nv_write_writedefine(void **state)
 	assert_int_equal(nv_write(t, IDX, 0, &x, 1, NULL), TPM_SUCCESS);
 	assert_int_equal(nv_write(t, IDX, 0, NULL, 0, NULL), TPM_SUCCESS);
 	assert_int_equal(nv_write(t, IDX, 0, &x, 1, NULL), TPM_AREA_LOCKED);
-	restart(t);
+	th_restart(t, TPM_ST_CLEAR);
 	th_pp(t);
 	assert_int_equal(nv_write(t, IDX, 0, &x, 1, NULL), TPM_AREA_LOCKED);
 }
@@ -628,7 +600,7 @@ static void nv_write_stclear(void **state)
 	th_pp(t);
 	assert_int_equal(nv_write(t, IDX, 0, NULL, 0, NULL), TPM_SUCCESS);
 	assert_int_equal(nv_write(t, IDX, 0, &x, 1, NULL), TPM_AREA_LOCKED);
-	restart(t);
+	th_restart(t, TPM_ST_CLEAR);
 	th_pp(t);
 	assert_int_equal(nv_write(t, IDX, 0, &x, 1, NULL), TPM_SUCCESS);
 }
@@ -651,7 +623,7 @@ static void nv_write_globallock(void **state)
 	assert_true(t->s->sf.global_lock);
 	assert_int_equal(nv_write(t, IDX, 0, &x, 1, NULL), TPM_AREA_LOCKED);
 	assert_int_equal(nv_write(t, IDX2, 0, &x, 1, NULL), TPM_SUCCESS);
-	restart(t);
+	th_restart(t, TPM_ST_CLEAR);
 	th_pp(t);
 	assert_int_equal(nv_write(t, IDX, 0, &x, 1, NULL), TPM_SUCCESS);
 }
@@ -795,7 +767,7 @@ static void nv_read_stclear(void **state)
 	assert_int_equal(nv_write(t, IDX, 0, &x, 1, NULL), TPM_SUCCESS);
 	assert_int_equal(nv_read(t, IDX, 0, 1, NULL), TPM_SUCCESS);
 	assert_int_equal(nv_read(t, IDX, 0, 0, NULL), TPM_SUCCESS);
-	restart(t);
+	th_restart(t, TPM_ST_CLEAR);
 	assert_int_equal(nv_read(t, IDX, 0, 1, NULL), TPM_SUCCESS);
 	expect_data(t, &x, 1);
 }
@@ -961,14 +933,6 @@ static void nv_startup_clear_flags(void **state)
 	assert_true(a->write_define);
 }
 
-/* Malformed commands: {title, bytes, expected return code}. */
-struct vector {
-	const char *title;
-	const uint8_t *cmd;
-	size_t len;
-	uint32_t rc;
-};
-
 #define HDR(tag, size, ord) \
 	0x00, (tag), 0, 0, 0, (size), 0, 0, 0, (ord)
 #define AUTH_AREA \
@@ -1031,8 +995,8 @@ static const uint8_t v_dirwrite_rqu[] = { HDR(0xC1, 34, 0x19), 0, 0, 0, 0,
 					  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 					  0, 0, 0, 0, 0, 0, 0, 0, 0 };
 
-#define V(t, a, r) { t, a, sizeof(a), r }
-static const struct vector vectors[] = {
+#define V TH_VEC
+static const struct th_vector vectors[] = {
 	V("NV_DefineSpace: pubInfo cut short", v_define_short,
 	  TPM_BAD_PARAM_SIZE),
 	V("NV_DefineSpace: wrong TPM_NV_DATA_PUBLIC tag", v_define_badtag,
@@ -1070,21 +1034,13 @@ static const struct vector vectors[] = {
 static void nv_malformed_vectors(void **state)
 {
 	struct th *t = *state;
-	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(vectors); i++) {
-		const struct vector *v = &vectors[i];
-
-		assert_int_equal(tb_be32(v->cmd + 2), v->len);
-		if (th_raw(t, v->cmd, v->len) != v->rc)
-			fail_msg("%s: got 0x%x, want 0x%x", v->title, t->rc,
-				 v->rc);
-	}
+	th_run_vectors(t, vectors, ARRAY_SIZE(vectors));
 	assert_null(tpm_nv_find(t->s, IDX));
 	assert_false(t->s->pf.nv_locked);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, th_setup, th_teardown)
 
 int main(void)
 {

@@ -32,24 +32,6 @@ enum { SF_DEACTIVATED, SF_DISABLE_FORCE_CLEAR, SF_PP, SF_PP_LOCK };
 static const uint8_t operator_auth[20] = "operator-secret-4567";
 static const uint8_t nonce[20] = "anti-replay-nonce-01";
 
-static int setup(void **state)
-{
-	struct th *t = malloc(sizeof(*t));
-
-	th_init(t);
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct th *t = *state;
-
-	th_fini(t);
-	free(t);
-	return 0;
-}
-
 static uint32_t tsc_pp(struct th *t, uint16_t bits)
 {
 	struct tpm_buf *b = th_begin(t, TPM_ORD_TSC_PhysicalPresence);
@@ -83,20 +65,6 @@ static uint32_t one_byte_oiap(struct th *t, uint32_t ordinal, uint8_t v,
 	b = th_begin(t, ordinal);
 	tb_put_u8(b, v);
 	return th_run(t, 0, &s, NULL);
-}
-
-static uint32_t startup(struct th *t, uint16_t type)
-{
-	struct tpm_buf *b = th_begin(t, TPM_ORD_Startup);
-
-	tb_put_u16(b, type);
-	return th_run(t, 0, NULL, NULL);
-}
-
-static void reboot(struct th *t)
-{
-	tpm_init(t->s);
-	assert_int_equal(startup(t, TPM_ST_CLEAR), TPM_SUCCESS);
 }
 
 /* One flag of TPM_CAP_FLAG (@which PERMANENT or VOLATILE). */
@@ -192,7 +160,7 @@ static void tsc_pp_lock_until_startup(void **state)
 	assert_int_equal(tsc_pp(t, PP_LOCK), TPM_BAD_PARAMETER);
 	/* The lifetime settings are not affected by the lock. */
 	assert_int_equal(tsc_pp(t, PP_HW_ENABLE), TPM_SUCCESS);
-	reboot(t);
+	th_restart(t, TPM_ST_CLEAR);
 	assert_false(vflag(t, SF_PP_LOCK));
 	assert_int_equal(tsc_pp(t, PP_PRESENT), TPM_SUCCESS);
 }
@@ -265,7 +233,7 @@ static void tsc_pp_lifetime_lock_freezes(void **state)
 	t->s = tpm_state_load(blob, len, &why);
 	free(blob);
 	assert_non_null(t->s);
-	assert_int_equal(startup(t, TPM_ST_CLEAR), TPM_SUCCESS);
+	assert_int_equal(th_startup(t, TPM_ST_CLEAR), TPM_SUCCESS);
 	assert_true(pflag(t, PF_LIFETIME_LOCK));
 	assert_int_equal(tsc_pp(t, PP_CMD_DISABLE), TPM_BAD_PARAMETER);
 	assert_int_equal(tsc_pp(t, PP_PRESENT), TPM_SUCCESS);
@@ -324,14 +292,14 @@ static void physical_set_deactivated(void **state)
 	/* Part 1: the permanent flag reaches the STCLEAR one at the next
 	 * Startup; until then the TPM stays active. */
 	assert_int_equal(read_pubek(t), TPM_SUCCESS);
-	reboot(t);
+	th_restart(t, TPM_ST_CLEAR);
 	assert_int_equal(read_pubek(t), TPM_DEACTIVATED);
 	assert_true(vflag(t, SF_DEACTIVATED));
 	th_pp(t);
 	assert_int_equal(one_byte(t, TPM_ORD_PhysicalSetDeactivated, 0),
 			 TPM_SUCCESS);
 	assert_false(pflag(t, PF_DEACTIVATED));
-	reboot(t);
+	th_restart(t, TPM_ST_CLEAR);
 	assert_false(vflag(t, SF_DEACTIVATED));
 	assert_int_equal(read_pubek(t), TPM_SUCCESS);
 	th_pp(t);
@@ -356,7 +324,7 @@ static void set_temp_deactivated_presence(void **state)
 	assert_int_equal(read_pubek(t), TPM_DEACTIVATED);
 	assert_int_equal(no_params(t, TPM_ORD_SetTempDeactivated),
 			 TPM_DEACTIVATED);
-	reboot(t);
+	th_restart(t, TPM_ST_CLEAR);
 	assert_false(vflag(t, SF_DEACTIVATED));
 }
 
@@ -474,14 +442,6 @@ static void owner_set_disable(void **state)
 	assert_int_equal(one_byte(t, TPM_ORD_OwnerSetDisable, 1), TPM_BADTAG);
 }
 
-/* Malformed commands: {title, bytes, expected return code}. */
-struct vector {
-	const char *title;
-	const uint8_t *cmd;
-	size_t len;
-	uint32_t rc;
-};
-
 #define HDR(tag, size, o3, o0) \
 	0x00, (tag), 0, 0, 0, (size), (o3), 0, 0, (o0)
 #define AUTH_AREA \
@@ -514,9 +474,9 @@ static const uint8_t v_opauth_trailing[] = { HDR(0xC1, 31, 0, 0x74),
 					     11, 12, 13, 14, 15, 16, 17, 18,
 					     19, 20, 21 };
 
-#define V(t, a, r) { t, a, sizeof(a), r }
+#define V TH_VEC
 
-static const struct vector vectors[] = {
+static const struct th_vector vectors[] = {
 	V("TSC_PhysicalPresence: one byte", v_pp_short, TPM_BAD_PARAM_SIZE),
 	V("TSC_PhysicalPresence: trailing byte", v_pp_trailing,
 	  TPM_BAD_PARAM_SIZE),
@@ -549,25 +509,17 @@ static void optin_malformed_vectors(void **state)
 	struct th *t = *state;
 	struct tpm_permanent_flags pf;
 	struct tpm_stclear_flags sf;
-	size_t i;
 
 	th_pp(t);
 	pf = t->s->pf;
 	sf = t->s->sf;
-	for (i = 0; i < ARRAY_SIZE(vectors); i++) {
-		const struct vector *v = &vectors[i];
-
-		assert_int_equal(tb_be32(v->cmd + 2), v->len);
-		if (th_raw(t, v->cmd, v->len) != v->rc)
-			fail_msg("%s: got 0x%x, want 0x%x", v->title, t->rc,
-				 v->rc);
-	}
+	th_run_vectors(t, vectors, ARRAY_SIZE(vectors));
 	assert_memory_equal(&pf, &t->s->pf, sizeof(pf));
 	assert_memory_equal(&sf, &t->s->sf, sizeof(sf));
 	assert_false(t->s->pd.no_owner_install);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, th_setup, th_teardown)
 
 int main(void)
 {

@@ -13,63 +13,17 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
-#include <openssl/rsa.h>
 
 #include "harness.h"
 
 static const uint8_t nonce[20] = "anti-replay-nonce-01";
 static const uint8_t new_auth[20] = "a-new-owner-secret-9";
 
-static int setup(void **state)
-{
-	struct th *t = malloc(sizeof(*t));
-
-	th_init(t);
-	*state = t;
-	return 0;
-}
-
-/* An owned TPM (owner th_owner_auth, SRK th_srk_auth). */
-static int setup_owned(void **state)
-{
-	struct th *t = malloc(sizeof(*t));
-
-	th_init(t);
-	th_take_ownership(t);
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct th *t = *state;
-
-	th_fini(t);
-	free(t);
-	return 0;
-}
-
 static uint32_t no_params(struct th *t, uint32_t ordinal)
 {
 	th_begin(t, ordinal);
 	return th_run(t, 0, NULL, NULL);
-}
-
-static uint32_t startup(struct th *t, uint16_t type)
-{
-	struct tpm_buf *b = th_begin(t, TPM_ORD_Startup);
-
-	tb_put_u16(b, type);
-	return th_run(t, 0, NULL, NULL);
-}
-
-static void reboot(struct th *t)
-{
-	tpm_init(t->s);
-	assert_int_equal(startup(t, TPM_ST_CLEAR), TPM_SUCCESS);
 }
 
 /* Length of the TPM_PUBKEY at the head of @b (not consumed). */
@@ -113,47 +67,6 @@ static uint32_t read_pubek(struct th *t)
 	return th_run(t, 0, NULL, NULL);
 }
 
-/* OpenSSL public key from the modulus at the end of a TPM_PUBKEY. */
-static EVP_PKEY *pkey_from_pub(const uint8_t *pub, size_t n)
-{
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	BIGNUM *bn = BN_bin2bn(pub + n - 256, 256, NULL), *e = BN_new();
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	EVP_PKEY *pk = NULL;
-	OSSL_PARAM *params;
-
-	BN_set_word(e, 65537);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
-	params = OSSL_PARAM_BLD_to_param(bld);
-	if (EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		fail_msg("cannot build a public key");
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	EVP_PKEY_CTX_free(ctx);
-	BN_free(bn);
-	BN_free(e);
-	return pk;
-}
-
-/* RSAES-OAEP(SHA-1, "TCPA") of @n bytes; returns the output size. */
-static size_t oaep(EVP_PKEY *pk, const uint8_t *in, size_t n, uint8_t *out)
-{
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
-	char *label = OPENSSL_strdup("TCPA");
-	size_t outlen = 256;
-
-	if (EVP_PKEY_encrypt_init(ctx) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha1()) <= 0 ||
-	    EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, label, 4) <= 0 ||
-	    EVP_PKEY_encrypt(ctx, out, &outlen, in, n) <= 0)
-		fail_msg("OAEP encryption failed");
-	EVP_PKEY_CTX_free(ctx);
-	return outlen;
-}
-
 /* The EK as an OpenSSL key, read with ReadPubek. */
 static EVP_PKEY *ek_key(struct th *t)
 {
@@ -162,7 +75,7 @@ static EVP_PKEY *ek_key(struct th *t)
 
 	assert_int_equal(read_pubek(t), TPM_SUCCESS);
 	n = take_pubkey(&t->out, pub, true);
-	return pkey_from_pub(pub, n);
+	return th_rsa_pub(pub + n - 256, 256);
 }
 
 /* What a TakeOwnership attempt looks like. */
@@ -217,8 +130,8 @@ static uint32_t take_ownership(struct th *t, EVP_PKEY *ek,
 	struct th_sess s;
 	struct tpm_buf *b;
 
-	n1 = oaep(ek, k->owner, k->owner_len, enc_owner);
-	n2 = oaep(ek, th_srk_auth, 20, enc_srk);
+	n1 = th_oaep(ek, k->owner, k->owner_len, enc_owner);
+	n2 = th_oaep(ek, th_srk_auth, 20, enc_srk);
 	if (k->garbage_owner)
 		memset(enc_owner, 0x5A, n1);
 	assert_int_equal(th_oiap(t, &s, k->hmac), TPM_SUCCESS);
@@ -598,7 +511,7 @@ static void owner_clear_then_take_ownership(void **state)
 		tb_put_bytes(b, &f, 1);
 		assert_int_equal(th_run(t, 0, NULL, NULL), TPM_SUCCESS);
 	}
-	reboot(t);
+	th_restart(t, TPM_ST_CLEAR);
 	th_take_ownership(t);
 	assert_true(t->s->pf.owner_installed);
 }
@@ -635,7 +548,7 @@ static void force_clear_presence_and_lock(void **state)
 	th_pp(t);
 	assert_int_equal(no_params(t, TPM_ORD_ForceClear), TPM_CLEAR_DISABLED);
 	assert_true(t->s->pf.owner_installed);
-	reboot(t);
+	th_restart(t, TPM_ST_CLEAR);
 	th_pp(t);
 	assert_int_equal(no_params(t, TPM_ORD_ForceClear), TPM_SUCCESS);
 	assert_false(t->s->pf.owner_installed);
@@ -739,14 +652,6 @@ static void change_auth_owner_failures(void **state)
 	assert_memory_equal(t->s->pd.srk.usage_auth, th_srk_auth, 20);
 }
 
-/* Malformed commands: {title, bytes, expected return code}. */
-struct vector {
-	const char *title;
-	const uint8_t *cmd;
-	size_t len;
-	uint32_t rc;
-};
-
 #define HDR(tag, size, ord) \
 	0x00, (tag), 0, 0, 0, (size), 0, 0, 0, (ord)
 #define AUTH_AREA \
@@ -791,9 +696,9 @@ static const uint8_t v_chauth_short[] = { HDR(0xC2, 77, 0x10), 0, 4, B20,
 static const uint8_t v_chauth_trailing[] = { HDR(0xC2, 80, 0x10), 0, 4, B20,
 					     0, 2, 0, AUTH_AREA };
 
-#define V(t, a, r) { t, a, sizeof(a), r }
+#define V TH_VEC
 
-static const struct vector vectors[] = {
+static const struct th_vector vectors[] = {
 	V("ReadPubek: 19-byte nonce", v_readpubek_short, TPM_BAD_PARAM_SIZE),
 	V("ReadPubek: trailing byte", v_readpubek_trailing,
 	  TPM_BAD_PARAM_SIZE),
@@ -828,23 +733,15 @@ static const struct vector vectors[] = {
 static void owner_malformed_vectors(void **state)
 {
 	struct th *t = *state;
-	size_t i;
 
 	th_pp(t);
-	for (i = 0; i < ARRAY_SIZE(vectors); i++) {
-		const struct vector *v = &vectors[i];
-
-		assert_int_equal(tb_be32(v->cmd + 2), v->len);
-		if (th_raw(t, v->cmd, v->len) != v->rc)
-			fail_msg("%s: got 0x%x, want 0x%x", v->title, t->rc,
-				 v->rc);
-	}
+	th_run_vectors(t, vectors, ARRAY_SIZE(vectors));
 	assert_true(t->s->pf.owner_installed);
 	assert_memory_equal(t->s->pd.owner_auth, th_owner_auth, 20);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-#define O(f) cmocka_unit_test_setup_teardown(f, setup_owned, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, th_setup, th_teardown)
+#define O(f) cmocka_unit_test_setup_teardown(f, th_setup_owned, th_teardown)
 
 int main(void)
 {

@@ -12,9 +12,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
@@ -150,45 +147,6 @@ static uint32_t create_key(struct th *t, uint16_t usage, uint16_t es,
 	return handle;
 }
 
-/* The modulus of a TPM_KEY12 blob, parsed on the client side. */
-static void blob_modulus(const uint8_t *blob, size_t len,
-			 const uint8_t **n, uint32_t *n_len)
-{
-	uint32_t psize, pcr_size;
-	struct tpm_buf b;
-
-	tb_init_read(&b, blob, len);
-	if (tb_skip(&b, 2 + 2 + 2 + 4 + 1 + 4 + 2 + 2) ||
-	    tb_get_u32(&b, &psize) || tb_skip(&b, psize) ||
-	    tb_get_u32(&b, &pcr_size) || tb_skip(&b, pcr_size) ||
-	    tb_get_u32(&b, n_len) || tb_get_ref(&b, n, *n_len))
-		fail_msg("malformed TPM_KEY12");
-}
-
-/* An OpenSSL public key of modulus @n and exponent 65537. */
-static EVP_PKEY *rsa_pub(const uint8_t *n, size_t n_len)
-{
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	BIGNUM *bn = BN_bin2bn(n, (int)n_len, NULL), *e = BN_new();
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	EVP_PKEY *pk = NULL;
-	OSSL_PARAM *params;
-
-	BN_set_word(e, 65537);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
-	params = OSSL_PARAM_BLD_to_param(bld);
-	if (EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		fail_msg("cannot build RSA public key");
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	EVP_PKEY_CTX_free(ctx);
-	BN_free(bn);
-	BN_free(e);
-	return pk;
-}
-
 /* Does @sig verify as RSASSA-PKCS1-v1_5 SHA-1 over SHA1(@msg)? */
 static bool verify_sha1(const uint8_t *blob, size_t blob_len,
 			const uint8_t *msg, size_t len, const uint8_t *sig,
@@ -197,21 +155,10 @@ static bool verify_sha1(const uint8_t *blob, size_t blob_len,
 	const uint8_t *n;
 	uint32_t n_len;
 	uint8_t digest[20];
-	EVP_PKEY_CTX *ctx;
-	EVP_PKEY *pk;
-	int ok;
 
-	blob_modulus(blob, blob_len, &n, &n_len);
-	pk = rsa_pub(n, n_len);
-	SHA1(msg, len, digest);
-	ctx = EVP_PKEY_CTX_new(pk, NULL);
-	ok = EVP_PKEY_verify_init(ctx) > 0 &&
-	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
-	     EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha1()) > 0 &&
-	     EVP_PKEY_verify(ctx, sig, siglen, digest, sizeof(digest)) == 1;
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(pk);
-	return ok;
+	th_key12_modulus(blob, blob_len, &n, &n_len);
+	th_sha1(msg, len, digest);
+	return th_verify_sha1(n, n_len, digest, sig, siglen);
 }
 
 /* A started, owned TPM with a loaded key of @usage/@es/@ss. */
@@ -1035,20 +982,11 @@ static void quote_deactivated(void **state)
 
 /* ------------------------------------------------------------ malformed */
 
-struct vector {
-	const char *title;
-	const uint8_t *cmd;
-	size_t len;
-	uint32_t rc;
-};
-
-#define V(title, rc, ...)						\
-	{ title, (const uint8_t[]){ __VA_ARGS__ },			\
-	  sizeof((const uint8_t[]){ __VA_ARGS__ }), rc }
+#define V TH_VEC_BYTES
 #define D20 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 
 /* Short, trailing and malformed inputs of this family's ordinals. */
-static const struct vector vectors[] = {
+static const struct th_vector vectors[] = {
 	V("Extend without inDigest", TPM_BAD_PARAM_SIZE,
 	  0x00, 0xC1, 0, 0, 0, 14, 0, 0, 0, 0x14, 0, 0, 0, 1),
 	V("Extend with a trailing byte", TPM_BAD_PARAM_SIZE,
@@ -1096,21 +1034,10 @@ static void pcr_malformed_vectors(void **state)
 {
 	struct th t;
 	uint8_t v[20];
-	size_t i;
 
 	(void)state;
 	th_init_no_ek(&t);
-	for (i = 0; i < ARRAY_SIZE(vectors); i++) {
-		const struct vector *vec = &vectors[i];
-
-		/* Catch typos in the table: paramSize is the length. */
-		if (tb_be32(vec->cmd + 2) != vec->len)
-			fail_msg("%s: paramSize %u, length %zu", vec->title,
-				 tb_be32(vec->cmd + 2), vec->len);
-		if (th_raw(&t, vec->cmd, vec->len) != vec->rc)
-			fail_msg("%s: got 0x%x, want 0x%x", vec->title, t.rc,
-				 vec->rc);
-	}
+	th_run_vectors(&t, vectors, ARRAY_SIZE(vectors));
 	assert_pcr(&t, 1, zero);
 	assert_int_equal(pcr_read(&t, 0, v), TPM_SUCCESS);
 	th_fini(&t);

@@ -13,9 +13,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
 #include "harness.h"
@@ -129,11 +127,7 @@ static EVP_PKEY *pubkey_of(struct th *t, uint32_t handle)
 	struct th_sess s;
 	struct tpm_key k;
 	struct tpm_buf *in;
-	OSSL_PARAM_BLD *bld;
-	OSSL_PARAM *params;
-	EVP_PKEY_CTX *ctx;
-	EVP_PKEY *pkey = NULL;
-	BIGNUM *n, *e;
+	EVP_PKEY *pkey;
 
 	assert_int_equal(th_oiap(t, &s, key_auth), 0);
 	in = th_begin(t, TPM_ORD_GetPubKey);
@@ -141,22 +135,7 @@ static EVP_PKEY *pubkey_of(struct th *t, uint32_t handle)
 	assert_int_equal(th_run(t, 1, &s, NULL), TPM_SUCCESS);
 	memset(&k, 0, sizeof(k));
 	assert_int_equal(tpm_pubkey_get(&t->out, &k), TPM_SUCCESS);
-	n = BN_bin2bn(k.n, (int)k.n_len, NULL);
-	e = BN_new();
-	BN_set_word(e, 65537);
-	bld = OSSL_PARAM_BLD_new();
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
-	params = OSSL_PARAM_BLD_to_param(bld);
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	assert_true(EVP_PKEY_fromdata_init(ctx) > 0);
-	assert_true(EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY,
-				      params) > 0);
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(n);
-	BN_free(e);
+	pkey = th_rsa_pub(k.n, k.n_len);
 	tpm_key_clear(&k);
 	return pkey;
 }

@@ -223,24 +223,6 @@ static void free_blob(uint8_t *blob, size_t len)
 	free(blob);
 }
 
-static int setup(void **state)
-{
-	struct th *t = malloc(sizeof(*t));
-
-	th_init(t);
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct th *t = *state;
-
-	th_fini(t);
-	free(t);
-	return 0;
-}
-
 /* An owned TPM with an NV area, a DIR value and an incremented counter. */
 static uint32_t populate(struct th *t)
 {
@@ -677,7 +659,7 @@ static void state_set_locality(void **state)
 	assert_int_equal(tpm_set_locality(NULL, 0), -EINVAL);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, th_setup, th_teardown)
 
 int main(void)
 {

@@ -241,12 +241,6 @@ static void assert_unseals(struct th *t, const uint8_t *blob, size_t len,
 	assert_memory_equal(out, want, want_len);
 }
 
-static void owned(struct th *t)
-{
-	th_init(t);
-	th_take_ownership(t);
-}
-
 /* ------------------------------------------------------------ Seal/Unseal */
 
 /* Seal without PCR info makes a 1.1 TPM_STORED_DATA under the SRK that
@@ -258,7 +252,7 @@ static void seal_unseal_no_pcr(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, false);
 	assert_int_equal(seal(&t, TPM_KH_SRK, th_srk_auth, NULL, 0, secret,
 			      sizeof(secret), blob, &len), TPM_SUCCESS);
 	/* ver 1.1.0.0, sealInfoSize 0, encDataSize 256. */
@@ -281,7 +275,7 @@ static void seal_unseal_pcr_info_long(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, false);
 	assert_int_equal(extend(&t, 16, 0x61), TPM_SUCCESS);
 	composite_hash(&t, 16, dig);
 	pcr_info_long(pi, 16, TPM_LOC_ALL, dig);
@@ -313,7 +307,7 @@ static void seal_unseal_pcr_info_11(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, false);
 	composite_hash(&t, 7, dig);
 	pcr_info_11(pi, 7, dig);
 	assert_int_equal(seal(&t, TPM_KH_SRK, th_srk_auth, pi, sizeof(pi),
@@ -339,7 +333,7 @@ static void unseal_wrong_locality(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, false);
 	pcr_info_long(pi, -1, TPM_LOC_THREE, (const uint8_t[20]){ 0 });
 	assert_int_equal(seal(&t, TPM_KH_SRK, th_srk_auth, pi, sizeof(pi),
 			      secret, 8, blob, &len), TPM_SUCCESS);
@@ -362,7 +356,7 @@ static void unseal_tampered_blob(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, false);
 	composite_hash(&t, 2, dig);
 	pcr_info_long(pi, 2, TPM_LOC_ALL, dig);
 	assert_int_equal(seal(&t, TPM_KH_SRK, th_srk_auth, pi, sizeof(pi),
@@ -393,7 +387,7 @@ static void unseal_other_parent(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, false);
 	key = create_key(&t, &storage_key, NULL, NULL);
 	assert_int_equal(seal(&t, key, key_auth, NULL, 0, secret, 10, blob,
 			      &len), TPM_SUCCESS);
@@ -415,7 +409,7 @@ static void unseal_wrong_secrets(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, false);
 	assert_int_equal(seal(&t, TPM_KH_SRK, th_srk_auth, NULL, 0, secret, 3,
 			      blob, &len), TPM_SUCCESS);
 	assert_int_equal(unseal(&t, TPM_KH_SRK, th_srk_auth, blob, len,
@@ -445,7 +439,7 @@ static void unseal_auth1_never_parent(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, false);
 	key = create_key(&t, &never, NULL, NULL);
 	assert_int_equal(seal(&t, key, key_auth, NULL, 0, secret, 12, blob,
 			      &len), TPM_SUCCESS);
@@ -467,7 +461,7 @@ static void seal_data_sizes(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, false);
 	memset(data, 0xd7, sizeof(data));
 	assert_int_equal(seal(&t, TPM_KH_SRK, th_srk_auth, NULL, 0, data, 0,
 			      NULL, NULL), TPM_BAD_PARAMETER);
@@ -495,7 +489,7 @@ static void seal_key_errors(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, false);
 	kb = create_key(&t, &bind, NULL, NULL);
 	km = create_key(&t, &migratable, NULL, NULL);
 	assert_int_equal(seal(&t, kb, key_auth, NULL, 0, secret, 4, NULL,
@@ -517,7 +511,7 @@ static void seal_session_rules(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, false);
 	assert_int_equal(th_oiap(&t, &s, th_srk_auth), TPM_SUCCESS);
 	b = th_begin(&t, TPM_ORD_Seal);
 	tb_put_u32(b, TPM_KH_SRK);
@@ -552,7 +546,7 @@ static void seal_bad_pcr_info(void **state)
 	struct th t;
 
 	(void)state;
-	owned(&t);
+	th_init_owned(&t, false);
 	pcr_info_long(pi, 1, 0, (const uint8_t[20]){ 0 });
 	assert_int_equal(seal(&t, TPM_KH_SRK, th_srk_auth, pi, sizeof(pi),
 			      secret, 4, NULL, NULL), TPM_BADINDEX);
@@ -563,21 +557,6 @@ static void seal_bad_pcr_info(void **state)
 }
 
 /* ------------------------------------------------------------ UnBind */
-
-/* The modulus of a TPM_KEY12 blob, parsed on the client side. */
-static void blob_modulus(const uint8_t *blob, size_t len,
-			 const uint8_t **n, uint32_t *n_len)
-{
-	uint32_t psize, pcr_size;
-	struct tpm_buf b;
-
-	tb_init_read(&b, blob, len);
-	if (tb_skip(&b, 2 + 2 + 2 + 4 + 1 + 4 + 2 + 2) ||
-	    tb_get_u32(&b, &psize) || tb_skip(&b, psize) ||
-	    tb_get_u32(&b, &pcr_size) || tb_skip(&b, pcr_size) ||
-	    tb_get_u32(&b, n_len) || tb_get_ref(&b, n, *n_len))
-		fail_msg("malformed TPM_KEY12");
-}
 
 /* Encrypt @in to the key of @blob: OAEP-SHA1 with label "TCPA", or
  * PKCS#1 v1.5 when !@oaep. */
@@ -593,7 +572,7 @@ static size_t encrypt_to(const uint8_t *blob, size_t blob_len, bool oaep,
 	uint32_t mod_len;
 	size_t outlen = 256;
 
-	blob_modulus(blob, blob_len, &mod, &mod_len);
+	th_key12_modulus(blob, blob_len, &mod, &mod_len);
 	bn = BN_bin2bn(mod, (int)mod_len, NULL);
 	BN_set_word(e, 65537);
 	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn);
@@ -676,7 +655,7 @@ static void bind_init(struct bind_key *k, uint16_t usage, uint16_t es)
 					  TPM_SS_NONE,
 	};
 
-	owned(&k->t);
+	th_init_owned(&k->t, false);
 	k->key = create_key(&k->t, &spec, k->blob, &k->blob_len);
 }
 
@@ -775,23 +754,14 @@ static void unbind_errors(void **state)
 
 /* ------------------------------------------------------------ malformed */
 
-struct vector {
-	const char *title;
-	const uint8_t *cmd;
-	size_t len;
-	uint32_t rc;
-};
-
-#define V(title, rc, ...)						\
-	{ title, (const uint8_t[]){ __VA_ARGS__ },			\
-	  sizeof((const uint8_t[]){ __VA_ARGS__ }), rc }
+#define V TH_VEC_BYTES
 #define D20 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 /* One authorization area (handle, nonceOdd, continue 0, auth). */
 #define AUTH 0x02, 0, 0, 1, D20, 0, D20
 
 /* Short, trailing and malformed inputs of Seal, Unseal and UnBind; the
  * auth areas are never reached. */
-static const struct vector vectors[] = {
+static const struct th_vector vectors[] = {
 	V("Seal without inData", TPM_BAD_PARAM_SIZE,
 	  0x00, 0xC2, 0, 0, 0, 83, 0, 0, 0, 0x17, 0x40, 0, 0, 0, D20,
 	  0, 0, 0, 0, AUTH),
@@ -842,20 +812,11 @@ static void storage_malformed_vectors(void **state)
 {
 	uint8_t blob[1024];
 	struct th t;
-	size_t i, len;
+	size_t len;
 
 	(void)state;
-	owned(&t);
-	for (i = 0; i < ARRAY_SIZE(vectors); i++) {
-		const struct vector *vec = &vectors[i];
-
-		if (tb_be32(vec->cmd + 2) != vec->len)
-			fail_msg("%s: paramSize %u, length %zu", vec->title,
-				 tb_be32(vec->cmd + 2), vec->len);
-		if (th_raw(&t, vec->cmd, vec->len) != vec->rc)
-			fail_msg("%s: got 0x%x, want 0x%x", vec->title, t.rc,
-				 vec->rc);
-	}
+	th_init_owned(&t, false);
+	th_run_vectors(&t, vectors, ARRAY_SIZE(vectors));
 	assert_int_equal(seal(&t, TPM_KH_SRK, th_srk_auth, NULL, 0, secret, 2,
 			      blob, &len), TPM_SUCCESS);
 	assert_unseals(&t, blob, len, secret, 2);

@@ -14,12 +14,9 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/param_build.h>
 #include <openssl/rand.h>
-#include <openssl/rsa.h>
 
 #include "harness.h"
 
@@ -140,66 +137,6 @@ static void log_out(struct ts *s, const uint8_t ticks[32],
 	      params, (size_t)20, l, (size_t)4, NULL);
 }
 
-/* OpenSSL public key from a modulus (e = 65537). */
-static EVP_PKEY *pkey_from(const uint8_t *n, size_t n_len)
-{
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	BIGNUM *bn = BN_bin2bn(n, (int)n_len, NULL), *e = BN_new();
-	EVP_PKEY_CTX *ctx;
-	EVP_PKEY *pk = NULL;
-	OSSL_PARAM *params;
-
-	BN_set_word(e, 65537);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn);
-	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
-	params = OSSL_PARAM_BLD_to_param(bld);
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	if (EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		fail_msg("cannot build RSA public key");
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(bn);
-	BN_free(e);
-	return pk;
-}
-
-static bool verify_sha1(const struct tpm_key *k, const uint8_t digest[20],
-			const uint8_t *sig, size_t siglen)
-{
-	EVP_PKEY *pk = pkey_from(k->n, k->n_len);
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
-	bool ok;
-
-	ok = EVP_PKEY_verify_init(ctx) > 0 &&
-	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
-	     EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha1()) > 0 &&
-	     EVP_PKEY_verify(ctx, sig, siglen, digest, 20) == 1;
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(pk);
-	return ok;
-}
-
-static size_t oaep_encrypt(const struct tpm_key *k, const uint8_t *in,
-			   size_t len, uint8_t *out)
-{
-	EVP_PKEY *pk = pkey_from(k->n, k->n_len);
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
-	char *label = OPENSSL_strdup("TCPA");
-	size_t outlen = 256;
-
-	if (EVP_PKEY_encrypt_init(ctx) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha1()) <= 0 ||
-	    EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, label, 4) <= 0 ||
-	    EVP_PKEY_encrypt(ctx, out, &outlen, in, len) <= 0)
-		fail_msg("OAEP encryption failed");
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(pk);
-	return outlen;
-}
-
 static const struct tpm_key *key_of(struct th *t, uint32_t handle)
 {
 	struct tpm_key *k;
@@ -236,10 +173,11 @@ static uint32_t establish(struct th *t, struct ts *s, uint32_t key,
 	tb_put_u16(&pb, es);
 	memcpy(secret, trans_secret, 20);
 	if (key) {
+		const struct tpm_key *k = key_of(t, key);
+
 		tb_wr_be16(plain, TPM_TAG_TRANSPORT_AUTH);
 		memcpy(plain + 2, trans_secret, 20);
-		slen = oaep_encrypt(key_of(t, key), plain, sizeof(plain),
-				    secret);
+		slen = th_oaep_n(k->n, k->n_len, plain, sizeof(plain), secret);
 		if (th_oiap(t, &o, key_auth))
 			return t->rc;
 		o.cont = false;
@@ -413,33 +351,6 @@ static void wrap_get_random(struct wcmd *w, uint32_t n)
 
 /* ---- fixtures ---- */
 
-static int setup(void **state)
-{
-	struct th *t = calloc(1, sizeof(*t));
-
-	th_init(t);
-	*state = t;
-	return 0;
-}
-
-static int setup_owned(void **state)
-{
-	struct th *t = calloc(1, sizeof(*t));
-
-	th_init(t);
-	th_pp(t);
-	th_take_ownership(t);
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	th_fini(*state);
-	free(*state);
-	return 0;
-}
-
 /* ---- tests ---- */
 
 /* A clear-text session wraps GetRandom; continue FALSE ends it. */
@@ -535,6 +446,7 @@ static void release_check(struct th *t, struct ts *s, uint32_t key)
 	uint8_t anti[20], ord[4], in_digest[20], info[50], digest[20];
 	uint8_t ticks[32];
 	struct th_sess o, ts2 = { .cont = true };
+	const struct tpm_key *k;
 	struct tpm_buf *b, out;
 	const uint8_t *sig;
 	uint32_t loc, slen;
@@ -567,7 +479,8 @@ static void release_check(struct th *t, struct ts *s, uint32_t key)
 	tb_wr_be32(info + 26, 20);
 	memcpy(info + 30, s->log, 20);
 	sha1v(digest, info, sizeof(info), NULL);
-	assert_true(verify_sha1(key_of(t, key), digest, sig, slen));
+	k = key_of(t, key);
+	assert_true(th_verify_sha1(k->n, k->n_len, digest, sig, slen));
 	assert_null(tpm_session_find(t->s, s->handle));
 }
 
@@ -883,19 +796,9 @@ static void transport_exec_wrapped_flush_self(void **state)
 	assert_null(tpm_session_find(t->s, s.handle));
 }
 
-/* Malformed input for the three ordinals. */
-struct vector {
-	const char *title;
-	const uint8_t *cmd;
-	size_t len;
-	uint32_t rc;
-};
+#define V TH_VEC_BYTES
 
-#define V(title, rc, ...)						\
-	{ title, (const uint8_t[]){ __VA_ARGS__ },			\
-	  sizeof((const uint8_t[]){ __VA_ARGS__ }), rc }
-
-static const struct vector vectors[] = {
+static const struct th_vector vectors[] = {
 	V("establish: no parameters", TPM_BAD_PARAM_SIZE,
 	  0x00, 0xC1, 0, 0, 0, 10, 0, 0, 0, 0xE6),
 	V("establish: transPublic cut short", TPM_BAD_PARAM_SIZE,
@@ -935,16 +838,8 @@ static void transport_malformed_vectors(void **state)
 {
 	struct th *t = *state;
 	unsigned int i;
-	size_t k;
 
-	for (k = 0; k < ARRAY_SIZE(vectors); k++) {
-		const struct vector *v = &vectors[k];
-
-		assert_int_equal(tb_be32(v->cmd + 2), v->len);
-		if (th_raw(t, v->cmd, v->len) != v->rc)
-			fail_msg("%s: got 0x%x, want 0x%x", v->title, t->rc,
-				 v->rc);
-	}
+	th_run_vectors(t, vectors, ARRAY_SIZE(vectors));
 	for (i = 0; i < TPM_MAX_SESSIONS; i++)
 		assert_int_not_equal(t->s->sessions[i].type, SESS_TRANSPORT);
 }
@@ -963,8 +858,8 @@ static void transport_exec_short_wrapped(void **state)
 	assert_int_equal(execute(t, &s, &w, NULL, &r), TPM_BAD_PARAMETER);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-#define TO(f) cmocka_unit_test_setup_teardown(f, setup_owned, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, th_setup, th_teardown)
+#define TO(f) cmocka_unit_test_setup_teardown(f, th_setup_owned_pp, th_teardown)
 
 int main(void)
 {
