@@ -194,6 +194,14 @@ out_free:
 	return err;
 }
 
+void db_fini(struct mgr *m)
+{
+	free(m->db_last.buf);
+	free(m->open_last.buf);
+	m->db_last = (struct db_written){ 0 };
+	m->open_last = (struct db_written){ 0 };
+}
+
 uint32_t db_lookup_uuid(struct mgr *m, const char *uuid)
 {
 	size_t i;

@@ -284,6 +284,8 @@ void console_on_readable(struct mgr *m);
 /* db.c: vtpm.db (uuid -> instance) and the list of open instances */
 int db_load(struct mgr *m);
 int db_save(struct mgr *m);
+/* Free what db_save() remembers of the files it wrote. */
+void db_fini(struct mgr *m);
 /* Instance of @uuid, 0 if none. */
 uint32_t db_lookup_uuid(struct mgr *m, const char *uuid);
 /* Lowest free instance >= 1 (or @pref when free). */

@@ -466,6 +466,7 @@ static void mgr_exit(void)
 	while (M->ninst)
 		inst_remove(M, M->inst[0]);
 	free(M->inst);
+	db_fini(M);
 	free(M);
 	M = NULL;
 }
