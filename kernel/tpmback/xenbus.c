@@ -116,6 +116,21 @@ static void frontend_changed(struct xenbus_device *dev,
 	dev_dbg(&dev->dev, "frontend %s\n", xenbus_strstate(fe));
 	switch (fe) {
 	case XenbusStateInitialising:
+		/*
+		 * A frontend that restarts goes Closed then Initialising;
+		 * the watch may show us only the second.  Still connected
+		 * (or closing) means we missed its Closed: drop the old ring
+		 * and offer InitWait again, without passing through Closed,
+		 * which a frontend that is initialising may take as a
+		 * backend gone for good.
+		 */
+		if (dev->state != XenbusStateInitWait &&
+		    dev->state != XenbusStateClosed) {
+			tpmback_disconnect(tif);
+			set_backend_state(tif, xenbus_dev_is_online(dev) ?
+					  XenbusStateInitWait :
+					  XenbusStateClosed);
+		}
 		reopen(tif);
 		break;
 	case XenbusStateInitialised:
