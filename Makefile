@@ -255,6 +255,8 @@ system-test: system-deps all $(GUEST_TPM) modules
 	@tests/system/run-system-test -O $(O) $(SYSTEST_ARGS)
 	@echo "system-test: tpmbk against hostile frontends (kernel/tpmback/tests)"
 	@KDIR=$(KDIR) kernel/tpmback/tests/run -O $(O) $(SYSTEST_ARGS)
+	@echo "system-test: tpm_xenu across backend and manager restarts (kernel/tpmfront/tests)"
+	@KDIR=$(KDIR) kernel/tpmfront/tests/run -O $(O) $(SYSTEST_ARGS)
 clean: modules_clean
 
 # The daemons share one sbin directory: the manager runs vtpmd and tpmd
