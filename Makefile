@@ -73,8 +73,10 @@ $(TPMD): $(TPMD_SRCS:%.c=$(O)/tpm_emulator/%.o) $(O)/common/log.o $(LIBTPMEMU)
 
 # The daemons see the engine's public header and common/.
 $(O)/vtpm/%.o $(O)/common/%.o: CPPFLAGS += -Itpm_emulator -Icommon
-$(VTPMD): $(VTPMD_SRCS:%.c=$(O)/%.o) $(COMMON_OBJS) $(LIBTPMEMU)
-	$(CC) $(LDFLAGS) $(VTPMD_LDFLAGS) -o $@ $^ $(CRYPTO_LIBS) $(GMP_LIBS)
+$(VTPMD): $(VTPMD_SRCS:%.c=$(O)/%.o) $(COMMON_OBJS) $(LIBTPMEMU) \
+		$(VTPMD_ORDER)
+	$(CC) $(LDFLAGS) $(VTPMD_LDFLAGS) -o $@ $(filter %.o %.a,$^) \
+		$(CRYPTO_LIBS) $(GMP_LIBS)
 $(O)/vtpm_manager/%.o: CPPFLAGS += -Itpm_emulator -Icommon
 $(MANAGERD): $(MANAGER_SRCS:%.c=$(O)/%.o) $(COMMON_OBJS) $(LIBTPMEMU)
 	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(CRYPTO_LIBS) $(GMP_LIBS) \
