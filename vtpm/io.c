@@ -103,8 +103,7 @@ int vtpmd_read_frame(int fd, uint8_t *buf, size_t cap, size_t *len)
 	err = vtpmd_read_exact(fd, buf, hdr);
 	if (err)
 		return err;
-	size = ((size_t)buf[6] << 24) | ((size_t)buf[7] << 16) |
-	       ((size_t)buf[8] << 8) | buf[9];
+	size = vtpm_be32(buf + 6);
 	/* The manager writes whole frames; a bad size means the stream can
 	 * no longer be trusted, so the caller gives up on it. */
 	if (size < VTPM_HEADER_SIZE || size > cap - VTPM_PREFIX_SIZE)

@@ -182,8 +182,7 @@ static uint32_t run_startup(struct tpm_state *s, uint16_t type)
 	cmd[10] = (uint8_t)(type >> 8);
 	cmd[11] = (uint8_t)type;
 	tpm_execute(s, cmd, sizeof(cmd), rsp, &len);
-	return ((uint32_t)rsp[6] << 24) | ((uint32_t)rsp[7] << 16) |
-	       ((uint32_t)rsp[8] << 8) | rsp[9];
+	return vtpm_be32(rsp + 6);
 }
 
 /* Send the state to the manager if it changed; exit if it cannot be

@@ -61,20 +61,6 @@ void console_close(struct mgr *m)
 	unlink(path);
 }
 
-static uint32_t get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | p[3];
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 static uint32_t do_open(struct mgr *m, const struct vtpm_frame *f,
 			uint8_t *out, size_t *out_len)
 {
@@ -98,7 +84,7 @@ static uint32_t do_open(struct mgr *m, const struct vtpm_frame *f,
 	    f->body[1] > VTPM_STARTUP_DEACTIVATED ||
 	    (f->body[2] != VTPM_VM_PV && f->body[2] != VTPM_VM_HVM))
 		return VTPM_INVALID_REQUEST;
-	id = get32(f->body + 3);
+	id = vtpm_be32(f->body + 3);
 	by_uuid = db_lookup_uuid(m, uuid);
 	/* Instance 0 with a uuid: the manager picks (the uuid's instance,
 	 * else the lowest free one).  Instance 0 alone is never a guest. */
@@ -117,16 +103,13 @@ static uint32_t do_open(struct mgr *m, const struct vtpm_frame *f,
 		return VTPM_FAIL;
 	if (uuid[0] && !in->uuid[0])
 		memcpy(in->uuid, uuid, sizeof(in->uuid));
-	put32(out, id);
+	vtpm_put_be32(out, id);
 	*out_len = 4;
 	if (in->open && in->state != INST_STOPPED)
 		return VTPM_SUCCESS;
 	in->open = true;
 	in->delete_after_stop = false;
-	in->startup = f->body[1];
-	in->vm_type = f->body[2];
-	in->restart_at_ms = 0;
-	in->crashes = 0;
+	inst_set_start(in, f->body[1], f->body[2]);
 	if (db_save(m))
 		return VTPM_FAIL;
 	if (in->state == INST_STOPPED && inst_start(m, in))
@@ -142,7 +125,7 @@ static uint32_t do_close(struct mgr *m, const struct vtpm_frame *f,
 
 	if (f->body_len != 4)
 		return VTPM_INVALID_REQUEST;
-	id = get32(f->body);
+	id = vtpm_be32(f->body);
 	in = id ? inst_find(m, id) : NULL;
 	if (!in)
 		return id ? VTPM_INVALID_REQUEST : VTPM_FORBIDDEN;
@@ -164,7 +147,7 @@ static uint32_t do_list(struct mgr *m, uint8_t *out, size_t cap,
 {
 	size_t i, len = 4, ul, dl;
 
-	put32(out, (uint32_t)m->ninst);
+	vtpm_put_be32(out, (uint32_t)m->ninst);
 	for (i = 0; i < m->ninst; i++) {
 		struct instance *in = m->inst[i];
 		uint64_t t = seal_state_mtime(m->seal, in->id);
@@ -173,11 +156,11 @@ static uint32_t do_list(struct mgr *m, uint8_t *out, size_t cap,
 		dl = strlen(in->domain);
 		if (len + 4 + 1 + 8 + 2 + ul + 2 + dl > cap)
 			return VTPM_FAIL;
-		put32(out + len, in->id);
+		vtpm_put_be32(out + len, in->id);
 		out[len + 4] = in->state == INST_RUNNING ||
 			       in->state == INST_STARTING;
-		put32(out + len + 5, (uint32_t)(t >> 32));
-		put32(out + len + 9, (uint32_t)t);
+		vtpm_put_be32(out + len + 5, (uint32_t)(t >> 32));
+		vtpm_put_be32(out + len + 9, (uint32_t)t);
 		out[len + 13] = (uint8_t)(ul >> 8);
 		out[len + 14] = (uint8_t)ul;
 		memcpy(out + len + 15, in->uuid, ul);

@@ -169,6 +169,14 @@ static void fail_queue(struct mgr *m, struct instance *in)
 	free_queue(in);
 }
 
+void inst_set_start(struct instance *in, uint8_t startup, uint8_t vm_type)
+{
+	in->startup = startup;
+	in->vm_type = vm_type;
+	in->restart_at_ms = 0;
+	in->crashes = 0;
+}
+
 int inst_start(struct mgr *m, struct instance *in)
 {
 	static const char *const modes[] = { "clear", "clear", "save",
@@ -445,10 +453,8 @@ static void on_savenvm_chunk(struct mgr *m, struct instance *in,
 
 	if (f->body_len < VTPM_NVM_CHUNK_HDR)
 		goto bad;
-	total = ((uint32_t)f->body[0] << 24) | ((uint32_t)f->body[1] << 16) |
-		((uint32_t)f->body[2] << 8) | f->body[3];
-	off = ((uint32_t)f->body[4] << 24) | ((uint32_t)f->body[5] << 16) |
-	      ((uint32_t)f->body[6] << 8) | f->body[7];
+	total = vtpm_be32(f->body);
+	off = vtpm_be32(f->body + 4);
 	n = (uint32_t)(f->body_len - VTPM_NVM_CHUNK_HDR);
 	if (in->saving || total == 0 || total > VTPM_MAX_STATE_BLOB ||
 	    off != in->nvm_got || (in->nvm_buf && total != in->nvm_total) ||

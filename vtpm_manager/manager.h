@@ -246,6 +246,9 @@ void fifo_recover(struct mgr *m, const char *which);
 struct instance *inst_find(struct mgr *m, uint32_t id);
 struct instance *inst_get(struct mgr *m, uint32_t id);	/* find or add */
 void inst_remove(struct mgr *m, struct instance *in);
+/* How the next vtpmd of @in starts (an opener's choice), with the crash
+ * back-off of an earlier one forgotten. */
+void inst_set_start(struct instance *in, uint8_t startup, uint8_t vm_type);
 int inst_start(struct mgr *m, struct instance *in);
 void inst_stop(struct mgr *m, struct instance *in);
 void inst_guest_request(struct mgr *m, const uint8_t *frame, size_t len);

@@ -177,8 +177,7 @@ static void on_client(struct endpoint *e)
 	e->req_len += (size_t)r;
 	if (e->req_len < VTPM_HEADER_SIZE)
 		return;
-	size = (uint32_t)e->req[2] << 24 | (uint32_t)e->req[3] << 16 |
-	       (uint32_t)e->req[4] << 8 | e->req[5];
+	size = vtpm_be32(e->req + 2);
 	/* tpmbk: shorter than a header, or larger than the ring holds:
 	 * TPM_FAIL at once, never passed on. */
 	if (size < VTPM_HEADER_SIZE || size > VTPM_MAX_TPM_PACKET) {

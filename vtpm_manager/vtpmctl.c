@@ -33,20 +33,6 @@ static void usage(void)
 	exit(2);
 }
 
-static uint32_t get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | p[3];
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 static uint32_t parse_instance(const char *s, int allow_zero)
 {
 	unsigned long n;
@@ -159,7 +145,7 @@ static int cmd_open(const char *root, int argc, char **argv)
 	body[1] = startup;
 	body[2] = vm;
 	/* Instance 0 with --uuid lets the manager pick one. */
-	put32(body + 3, parse_instance(argv[optind], uuid != NULL));
+	vtpm_put_be32(body + 3, parse_instance(argv[optind], uuid != NULL));
 	if (uuid) {
 		ul = strlen(uuid);
 		if (!ul || ul > VTPM_MAX_UUID)
@@ -171,7 +157,7 @@ static int cmd_open(const char *root, int argc, char **argv)
 	}
 	status = call(root, VTPM_ORD_OPEN, body, len, &out, &out_len);
 	if (!status && out_len == 4)
-		printf("instance %u open\n", get32(out));
+		printf("instance %u open\n", vtpm_be32(out));
 	return report(status);
 }
 
@@ -188,7 +174,7 @@ static int cmd_list(const char *root)
 	end = p + len;
 	if (len < 4)
 		goto bad;
-	count = get32(p);
+	count = vtpm_be32(p);
 	p += 4;
 	printf("%-8s  %-36s  %-16s  %-8s  %s\n", "INSTANCE", "UUID", "DOMAIN",
 	       "STATE", "LAST SAVE");
@@ -200,7 +186,7 @@ static int cmd_list(const char *root)
 
 		if (end - p < 15)
 			goto bad;
-		t = ((uint64_t)get32(p + 5) << 32) | get32(p + 9);
+		t = ((uint64_t)vtpm_be32(p + 5) << 32) | vtpm_be32(p + 9);
 		ul = (size_t)(p[13] << 8 | p[14]);
 		if ((size_t)(end - p) < 15 + ul + 2)
 			goto bad;
@@ -213,7 +199,7 @@ static int cmd_list(const char *root)
 				 &tm);
 		else
 			snprintf(when, sizeof(when), "never");
-		printf("%-8u  %-36.*s  %-16.*s  %-8s  %s\n", get32(p),
+		printf("%-8u  %-36.*s  %-16.*s  %-8s  %s\n", vtpm_be32(p),
 		       ul ? (int)ul : 1, ul ? (const char *)p + 15 : "-",
 		       dl ? (int)dl : 1, dl ? (const char *)p + 17 + ul : "-",
 		       p[4] ? "running" : "stopped", when);
@@ -256,7 +242,7 @@ int main(int argc, char **argv)
 	if (!strcmp(verb, "close") || !strcmp(verb, "delete")) {
 		if (argc != 2)
 			usage();
-		put32(body, parse_instance(argv[1], 0));
+		vtpm_put_be32(body, parse_instance(argv[1], 0));
 		status = call(root, verb[0] == 'c' ? VTPM_ORD_CLOSE :
 			      VTPM_ORD_DELETE, body, 4, &out, &out_len);
 		return report(status);

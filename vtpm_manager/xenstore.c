@@ -455,12 +455,8 @@ static void activate(struct mgr *m, struct xs_dev *d,
 	in->delete_after_stop = false;
 	/* A running vtpmd keeps its start; a crash restart is always clear
 	 * (instance.c), so only a vtpmd about to start gets the mode. */
-	if (in->state == INST_STOPPED || in->state == INST_STOPPING) {
-		in->startup = k->startup;
-		in->vm_type = hvm ? VTPM_VM_HVM : VTPM_VM_PV;
-		in->restart_at_ms = 0;
-		in->crashes = 0;
-	}
+	if (in->state == INST_STOPPED || in->state == INST_STOPPING)
+		inst_set_start(in, k->startup, hvm ? VTPM_VM_HVM : VTPM_VM_PV);
 	/* A new uuid must be in vtpm.db before the guest can use its TPM
 	 * (one durable write per newly provisioned guest, the only disk
 	 * I/O here); an instance that was in open.list leaves it. */

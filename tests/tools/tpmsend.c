@@ -19,8 +19,9 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: tpmsend [--rc] [--timeout MS] ENDPOINT HEX [HEX...]\n"
-		"  ENDPOINT is tcp:HOST:PORT or unix:PATH; HEX is one command\n"
-		"  (spaces, ':' and a leading 0x are ignored).\n");
+		"  ENDPOINT is tcp:HOST:PORT, unix:PATH or a TPM character\n"
+		"  device such as /dev/tpm0; HEX is one command (spaces, ':'\n"
+		"  and a leading 0x are ignored).\n");
 }
 
 static int hexval(int ch)
